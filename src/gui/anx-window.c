@@ -1,0 +1,171 @@
+/* anx-window.c: the console's main window
+ *
+ * Copyright 2026 The Anxin authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "anx-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "anx-window.h"
+
+struct _AnxWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+
+  /* Template widgets */
+  AdwStatusPage        *empty_state;
+};
+
+G_DEFINE_FINAL_TYPE (AnxWindow, anx_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+anx_window_update_empty_state (AnxWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  const char *feed = NULL;
+  g_autofree char *description = NULL;
+
+  if (app != NULL)
+    feed = anx_application_get_feed_uri (ANX_APPLICATION (app));
+
+  if (feed != NULL && *feed != '\0')
+    {
+      g_autofree char *escaped = g_markup_escape_text (feed, -1);
+
+      /* Translators: %s is the feed's address, e.g. https://feed.example.gov.cn */
+      description = g_strdup_printf (_("The console has no feed client yet. "
+                                       "Feed address: <b>%s</b>"), escaped);
+    }
+  else
+    {
+      description = g_strdup (_("No feed address is set. Add the regulator's feed address in "
+                                "Preferences."));
+    }
+
+  adw_status_page_set_description (self->empty_state, description);
+}
+
+static void
+on_feed_uri_notify (AnxWindow  *self,
+                    GParamSpec *pspec,
+                    GObject    *application)
+{
+  anx_window_update_empty_state (self);
+}
+
+static void
+anx_window_save_state (AnxWindow *self)
+{
+  int width = 0;
+  int height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+
+  g_settings_delay (self->settings);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_apply (self->settings);
+}
+
+static gboolean
+anx_window_close_request (GtkWindow *window)
+{
+  anx_window_save_state (ANX_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (anx_window_parent_class)->close_request (window);
+}
+
+static void
+anx_window_constructed (GObject *object)
+{
+  AnxWindow *self = ANX_WINDOW (object);
+  GtkApplication *app;
+
+  G_OBJECT_CLASS (anx_window_parent_class)->constructed (object);
+
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  g_return_if_fail (ANX_IS_APPLICATION (app));
+
+  self->settings = g_object_ref (anx_application_get_settings (ANX_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_signal_connect_object (app, "notify::feed-uri",
+                           G_CALLBACK (on_feed_uri_notify), self, G_CONNECT_SWAPPED);
+  anx_window_update_empty_state (self);
+}
+
+static void
+anx_window_dispose (GObject *object)
+{
+  AnxWindow *self = ANX_WINDOW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), ANX_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (anx_window_parent_class)->dispose (object);
+}
+
+static void
+anx_window_finalize (GObject *object)
+{
+  AnxWindow *self = ANX_WINDOW (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (anx_window_parent_class)->finalize (object);
+}
+
+static void
+anx_window_class_init (AnxWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = anx_window_constructed;
+  object_class->dispose = anx_window_dispose;
+  object_class->finalize = anx_window_finalize;
+
+  window_class->close_request = anx_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, empty_state);
+}
+
+static void
+anx_window_init (AnxWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+#if DEVELOPMENT_BUILD
+  gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+#endif
+}
+
+/**
+ * anx_window_new:
+ * @application: the running #AnxApplication
+ *
+ * Returns: (transfer full): a new main window
+ */
+AnxWindow *
+anx_window_new (AnxApplication *application)
+{
+  return g_object_new (ANX_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
