@@ -12,6 +12,7 @@
 
 #include "anx-application.h"
 #include "anx-feed-uri.h"
+#include "anxin-resources.h"
 #include "anx-preferences-window.h"
 #include "anx-window.h"
 
@@ -247,6 +248,8 @@ anx_application_class_init (AnxApplicationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  anxin_register_resource ();
 
   object_class->get_property = anx_application_get_property;
   object_class->finalize = anx_application_finalize;

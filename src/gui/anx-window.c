@@ -87,25 +87,34 @@ anx_window_close_request (GtkWindow *window)
 }
 
 static void
+on_application_notify (AnxWindow  *self,
+                       GParamSpec *pspec,
+                       gpointer    user_data)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  /* The application is set after construction, so follow it here. */
+  if (app != NULL)
+    g_signal_connect_object (app, "notify::feed-uri",
+                             G_CALLBACK (on_feed_uri_notify), self, G_CONNECT_SWAPPED);
+  anx_window_update_empty_state (self);
+}
+
+static void
 anx_window_constructed (GObject *object)
 {
   AnxWindow *self = ANX_WINDOW (object);
-  GtkApplication *app;
 
   G_OBJECT_CLASS (anx_window_parent_class)->constructed (object);
 
-  app = gtk_window_get_application (GTK_WINDOW (self));
-  g_return_if_fail (ANX_IS_APPLICATION (app));
-
-  self->settings = g_object_ref (anx_application_get_settings (ANX_APPLICATION (app)));
+  self->settings = g_settings_new (APPLICATION_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
-  g_signal_connect_object (app, "notify::feed-uri",
-                           G_CALLBACK (on_feed_uri_notify), self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_notify), NULL);
   anx_window_update_empty_state (self);
 }
 
