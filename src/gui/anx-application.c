@@ -50,6 +50,9 @@ anx_application_update_feed_uri (AnxApplication *self)
   g_autofree char *stored = NULL;
   const char *effective;
 
+  if (self->settings == NULL)
+    return;
+
   stored = g_settings_get_string (self->settings, "feed-url");
   effective = self->feed_override != NULL ? self->feed_override : stored;
 
@@ -202,6 +205,13 @@ anx_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (anx_application_parent_class)->startup (app);
 
+  /* Created here rather than in init so that `--version` and `--help` work
+   * without the schema installed. */
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed::feed-url",
+                           G_CALLBACK (on_feed_url_changed), self, G_CONNECT_DEFAULT);
+  anx_application_update_feed_uri (self);
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -274,11 +284,6 @@ anx_application_class_init (AnxApplicationClass *klass)
 static void
 anx_application_init (AnxApplication *self)
 {
-  self->settings = g_settings_new (APPLICATION_ID);
-  g_signal_connect_object (self->settings, "changed::feed-url",
-                           G_CALLBACK (on_feed_url_changed), self, G_CONNECT_DEFAULT);
-  anx_application_update_feed_uri (self);
-
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
   g_application_set_option_context_summary (G_APPLICATION (self),
