@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 REQUIRED_FINISH_ARGS = [
     "--share=ipc",
@@ -183,7 +184,13 @@ def check_show_manifest(path):
     if builder is None:
         print("note: flatpak-builder not installed; --show-manifest check skipped")
         return
-    result = subprocess.run([builder, "--show-manifest", path], capture_output=True, text=True)
+    # flatpak-builder leaves a .flatpak-builder state directory in its
+    # working directory: keep it out of the source tree.
+    with tempfile.TemporaryDirectory() as scratch:
+        result = subprocess.run(
+            [builder, "--show-manifest", os.path.abspath(path)],
+            capture_output=True, text=True, cwd=scratch,
+        )
     if result.returncode != 0:
         fail(f"flatpak-builder --show-manifest failed: {result.stderr.strip()}")
     if "Unknown property" in result.stderr:
