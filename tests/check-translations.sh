@@ -44,6 +44,15 @@ if [ -s "$work/missing" ]; then
   failures=$((failures + $(wc -l <"$work/missing")))
 fi
 
+# A format macro inside _() (G_GINT64_FORMAT, PRIu64...) is pasted in by
+# the compiler, so the msgid xgettext sees is not the one looked up.
+grep -nE '(_|N_)\("([^"\\]|\\.)*"[[:space:]]*(G_G[A-Z0-9]*_FORMAT|PRI[diouxX][0-9A-Z]*)' \
+  $(cat "$work/listed") >"$work/macros" 2>/dev/null || true
+if [ -s "$work/macros" ]; then
+  sed 's/^/FAIL: format macro inside a translatable string: /' "$work/macros"
+  failures=$((failures + $(wc -l <"$work/macros")))
+fi
+
 # 2. Extract the strings as the glib preset of meson's i18n module does.
 xgettext --package-name=anxin --from-code=UTF-8 --add-comments \
   --keyword=_ --keyword=N_ --keyword=C_:1c,2 --keyword=NC_:1c,2 \
