@@ -15,6 +15,7 @@ Usage: build-aux/make-basemap.py data/basemap/hangzhou.json
 import json
 import subprocess
 import sys
+import tempfile
 
 REGION = (118.30, 120.80, 29.10, 30.62)  # west, east, south, north
 TOLERANCE = 0.00025  # degrees, about 25 m
@@ -40,10 +41,12 @@ DISTRICTS = [
 
 def gmt_segments(*args):
     region = "-R%g/%g/%g/%g" % REGION
-    out = subprocess.run(
-        ["gmt", "coast", region, "-Df", "-M", *args],
-        check=True, capture_output=True, text=True,
-    ).stdout
+    # GMT leaves a gmt.history in its working directory: not in ours.
+    with tempfile.TemporaryDirectory() as scratch:
+        out = subprocess.run(
+            ["gmt", "coast", region, "-Df", "-M", *args],
+            check=True, capture_output=True, text=True, cwd=scratch,
+        ).stdout
     segments, current, level = [], None, None
     for line in out.splitlines():
         if line.startswith(">"):
