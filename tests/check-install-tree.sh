@@ -32,8 +32,10 @@ expect_file() {
   [ -f "$root/$1" ] || fail "missing $prefix/$1"
 }
 
-expect_file "bin/anxin-console"
-[ -x "$root/bin/anxin-console" ] || fail "anxin-console is not executable"
+for program in anxin-console anxin-verify anxin-feedd; do
+  expect_file "bin/$program"
+  [ -x "$root/bin/$program" ] || fail "$program is not executable"
+done
 expect_file "share/applications/$app_id.desktop"
 expect_file "share/metainfo/$app_id.metainfo.xml"
 expect_file "share/icons/hicolor/scalable/apps/$app_id.svg"
@@ -68,12 +70,14 @@ if [ -f "$share/locale/zh_CN/LC_MESSAGES/anxin.mo" ]; then
     fail "zh_CN catalogue lacks the empty state's translation"
 fi
 
-# The installed binary starts without a display far enough to answer --version.
-version=$("$root/bin/anxin-console" --version 2>&1) || fail "anxin-console --version failed"
-case "$version" in
-  "anxin-console "*) ;;
-  *) fail "unexpected --version output: $version" ;;
-esac
+# The installed programs start (without a display) far enough to answer --version.
+for program in anxin-console anxin-verify; do
+  version=$("$root/bin/$program" --version 2>&1) || fail "$program --version failed"
+  case "$version" in
+    "$program "*) ;;
+    *) fail "unexpected $program --version output: $version" ;;
+  esac
+done
 
 if [ $failures -ne 0 ]; then
   echo "$failures install-tree check(s) failed"
