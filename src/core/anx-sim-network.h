@@ -20,7 +20,7 @@ typedef enum
   ANX_SIM_NETWORK_ERROR_UNKNOWN_SCALE,
 } AnxSimNetworkError;
 
-/* The Hangzhou figures of 2022 (see docs/feed-server.md). */
+/* The Hangzhou figures of 2022 (see docs/feed-protocol.md). */
 #define ANX_SIM_HANGZHOU_OPERATORS 91
 #define ANX_SIM_HANGZHOU_STATIONS 1016
 #define ANX_SIM_HANGZHOU_CHARGERS 12258

@@ -24,10 +24,27 @@ typedef enum
 /* The protocol generation served under /v1/. */
 #define ANX_FEED_PROTOCOL_VERSION 1
 
-/* Limits, documented in docs/feed-server.md. */
+/* Limits, documented in docs/feed-protocol.md. */
 #define ANX_FEED_SERVER_MAX_BODY_BYTES (64 * 1024)
 #define ANX_FEED_SERVER_DEFAULT_PAGE 100
 #define ANX_FEED_SERVER_MAX_PAGE 1000
+/* The stream: heartbeat period, and how many events may wait for a slow
+ * subscriber before it is dropped. */
+#define ANX_FEED_SERVER_DEFAULT_HEARTBEAT_S 5
+#define ANX_FEED_SERVER_DEFAULT_MAX_QUEUE 10000
+/* Clients send control frames only (ping, pong, close). */
+#define ANX_FEED_SERVER_MAX_INCOMING_FRAME 125
+
+/* WebSocket close codes of the stream (docs/feed-protocol.md). */
+#define ANX_FEED_CLOSE_GOING_AWAY      1001 /* the server stops */
+#define ANX_FEED_CLOSE_POLICY          1008 /* the client sent a data frame */
+#define ANX_FEED_CLOSE_UNAUTHORIZED    4401 /* the token was revoked */
+#define ANX_FEED_CLOSE_TOO_SLOW        4408 /* the subscriber fell too far behind */
+#define ANX_FEED_CLOSE_RESYNC_REQUIRED 4409 /* the cursor is older than the log keeps */
+
+/* The feed's time now, µs since the Unix epoch: the simulated clock when the
+ * simulator runs. */
+typedef gint64 (*AnxFeedClock) (gpointer user_data);
 
 #define ANX_TYPE_FEED_SERVER (anx_feed_server_get_type ())
 
@@ -49,6 +66,21 @@ gboolean        anx_feed_server_listen        (AnxFeedServer    *self,
                                                GError          **error);
 char           *anx_feed_server_get_uri       (AnxFeedServer    *self);
 void            anx_feed_server_disconnect    (AnxFeedServer    *self);
+
+void            anx_feed_server_set_clock     (AnxFeedServer    *self,
+                                               AnxFeedClock      clock,
+                                               gpointer          user_data);
+void            anx_feed_server_set_heartbeat_interval (AnxFeedServer *self,
+                                               guint             seconds);
+void            anx_feed_server_set_max_queue (AnxFeedServer    *self,
+                                               guint             events);
+void            anx_feed_server_watch_tokens  (AnxFeedServer    *self,
+                                               const char       *path);
+gboolean        anx_feed_server_reload_tokens (AnxFeedServer    *self,
+                                               GError          **error);
+void            anx_feed_server_broadcast     (AnxFeedServer    *self,
+                                               GPtrArray        *entries);
+guint           anx_feed_server_get_n_subscribers (AnxFeedServer *self);
 
 /* clang-format on */
 

@@ -24,7 +24,7 @@
  * the lower-case hex SHA-256 of the token, or `salt$hex` for the SHA-256 of
  * salt followed by the token. Generated tokens carry 256 random bits, so a
  * salt adds nothing for them; it is accepted for hand-made tokens. Blank lines
- * and lines starting with '#' are ignored. See docs/feed-server.md.
+ * and lines starting with '#' are ignored. See docs/feed-protocol.md.
  */
 
 #define TOKEN_RANDOM_BYTES 32
@@ -502,7 +502,7 @@ anx_feed_tokens_load_or_generate (const char  *path,
   line = anx_feed_tokens_format_line (ANX_FEED_ROLE_ADMIN, "admin", token);
   OPENSSL_cleanse (token, strlen (token));
   contents =
-      g_strdup_printf ("# anxin-feedd tokens: role:name:sha256-hex (see docs/feed-server.md)\n"
+      g_strdup_printf ("# anxin-feedd tokens: role:name:sha256-hex (see docs/feed-protocol.md)\n"
                        "# generated %s\n"
                        "%s\n",
                        now_text, line);

@@ -19,6 +19,7 @@
 #include "anx-feed-ledger.h"
 #include "anx-feed-server.h"
 #include "anx-feed-tokens.h"
+#include "anx-feed-simulator.h"
 #include "anx-sim-network.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8420"
@@ -35,6 +36,15 @@ typedef struct
   char *simulate;
   gint64 seed;
   char *sim_scale;
+  double speed;
+  gint backfill_days;
+  char *anomalies;
+  char *ground_truth;
+  char *sim_start;
+  gint heartbeat;
+  gint max_queue;
+  gint64 retain_events;
+  gint retain_days;
   gboolean version;
 } Options;
 
@@ -48,6 +58,9 @@ options_clear (Options *options)
   g_clear_pointer (&options->tls_key, g_free);
   g_clear_pointer (&options->simulate, g_free);
   g_clear_pointer (&options->sim_scale, g_free);
+  g_clear_pointer (&options->anomalies, g_free);
+  g_clear_pointer (&options->ground_truth, g_free);
+  g_clear_pointer (&options->sim_start, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -60,6 +73,31 @@ on_quit_signal (gpointer user_data)
   g_message ("Stopping on signal");
   g_main_loop_quit (loop);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hangup (gpointer user_data)
+{
+  AnxFeedServer *server = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!anx_feed_server_reload_tokens (server, &error))
+    g_warning ("SIGHUP: keeping the tokens: %s", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ledger_has_simulation (AnxFeedLedger *ledger)
+{
+  g_autofree char *time = anx_feed_ledger_get_meta (ledger, "sim_time_us", NULL);
+
+  return time != NULL;
+}
+
+static gint64
+simulator_clock (gpointer user_data)
+{
+  return anx_feed_simulator_get_time (user_data);
 }
 
 static gboolean
@@ -94,6 +132,32 @@ parse_options (Options   *options,
       N_("Simulator size: tiny, small, hangzhou (the default: 91 operators, 1,016 stations, "
           "12,258 chargers) or province"),
       N_("SCALE") },
+    { "speed", 0, 0, G_OPTION_ARG_DOUBLE, &options->speed,
+      N_("Run the simulation live, X simulated seconds per second (default 0: no live "
+         "simulation)"),
+      N_("X") },
+    { "backfill-days", 0, 0, G_OPTION_ARG_INT, &options->backfill_days,
+      N_("Simulate this many days of history first, as fast as possible (default 0)"),
+      N_("DAYS") },
+    { "anomalies", 0, 0, G_OPTION_ARG_STRING, &options->anomalies,
+      N_("Injected anomalies: default, none, or NAME=RATE,… per charger and simulated day"),
+      N_("SPEC") },
+    { "ground-truth", 0, 0, G_OPTION_ARG_FILENAME, &options->ground_truth,
+      N_("Append what the simulator injected to this file, one JSON object per line"),
+      N_("FILE") },
+    { "sim-start", 0, 0, G_OPTION_ARG_STRING, &options->sim_start,
+      N_("Simulated time the history starts at, RFC 3339 (default: now minus the back-fill)"),
+      N_("TIME") },
+    { "heartbeat", 0, 0, G_OPTION_ARG_INT, &options->heartbeat,
+      N_("Seconds between heartbeats on the stream (default 5)"), N_("SECONDS") },
+    { "max-queue", 0, 0, G_OPTION_ARG_INT, &options->max_queue,
+      N_("Events that may wait for a slow stream subscriber before it is dropped "
+         "(default 10000)"),
+      N_("N") },
+    { "retain-events", 0, 0, G_OPTION_ARG_INT64, &options->retain_events,
+      N_("Keep at most this many events in the log (default 5000000)"), N_("N") },
+    { "retain-days", 0, 0, G_OPTION_ARG_INT, &options->retain_days,
+      N_("Keep no event older than this many days (default 30)"), N_("DAYS") },
     { "version", 0, 0, G_OPTION_ARG_NONE, &options->version, N_("Print the version and exit"),
       NULL },
     { NULL },
@@ -101,10 +165,15 @@ parse_options (Options   *options,
   g_autoptr(GOptionContext) context = NULL;
 
   options->seed = DEFAULT_SEED;
+  options->heartbeat = ANX_FEED_SERVER_DEFAULT_HEARTBEAT_S;
+  options->max_queue = ANX_FEED_SERVER_DEFAULT_MAX_QUEUE;
+  options->retain_events = ANX_FEED_LEDGER_DEFAULT_RETAIN_EVENTS;
+  options->retain_days = ANX_FEED_LEDGER_DEFAULT_RETAIN_DAYS;
 
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Serve the regulator feed of charger supervision: the "
-                                            "registry from an SQLite ledger, to bearer tokens."));
+  g_option_context_set_summary (context, _("Serve the regulator feed of charger supervision from "
+                                            "an SQLite ledger to bearer tokens: the registry, "
+                                            "chains, events, alarms and a live stream."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
@@ -140,6 +209,34 @@ parse_options (Options   *options,
       return FALSE;
     }
 
+  if (options->simulate == NULL &&
+      (options->speed != 0 || options->backfill_days != 0 || options->anomalies != NULL ||
+       options->ground_truth != NULL || options->sim_start != NULL))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           _("--speed, --backfill-days, --anomalies, --ground-truth and "
+                             "--sim-start need --simulate hangzhou"));
+      return FALSE;
+    }
+
+  if (!(options->speed >= 0 && options->speed <= 1e7) || options->backfill_days < 0 ||
+      options->backfill_days > 3660)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--speed must be from 0 to 10000000 and --backfill-days from 0 to "
+                             "3660"));
+      return FALSE;
+    }
+
+  if (options->heartbeat < 1 || options->heartbeat > 3600 || options->max_queue < 1 ||
+      options->retain_events < 1 || options->retain_days < 1)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           _("--heartbeat must be from 1 to 3600; --max-queue, --retain-events "
+                             "and --retain-days must be positive"));
+      return FALSE;
+    }
+
   if (options->seed < 0)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -155,6 +252,8 @@ parse_options (Options   *options,
     options->tokens = g_build_filename (g_get_user_config_dir (), "anxin-feedd", "tokens", NULL);
   if (options->simulate != NULL && options->sim_scale == NULL)
     options->sim_scale = g_strdup ("hangzhou");
+  if (options->anomalies == NULL)
+    options->anomalies = g_strdup ("default");
 
   return TRUE;
 }
@@ -190,7 +289,10 @@ run (Options  *options,
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *generated_token_path = NULL;
   g_autofree char *uri = NULL;
-  guint sigterm_id, sigint_id;
+  guint sigterm_id, sigint_id, sighup_id;
+  AnxSimParams params;
+  g_autoptr(AnxFeedSimulator) simulator = NULL;
+  g_autoptr(AnxSimNetwork) network = NULL;
 
   address = anx_feed_server_parse_address (options->listen, error);
   if (address == NULL)
@@ -209,9 +311,11 @@ run (Options  *options,
   if (ledger == NULL)
     return FALSE;
 
+  anx_feed_ledger_set_retention (ledger, (guint64) options->retain_events,
+                                 (guint) options->retain_days);
+
   if (options->simulate != NULL)
     {
-      AnxSimParams params;
       gboolean loaded_now = FALSE;
       gint64 start = g_get_monotonic_time ();
 
@@ -244,8 +348,47 @@ run (Options  *options,
     return FALSE;
 
   server = anx_feed_server_new (ledger, tokens);
+  anx_feed_server_set_heartbeat_interval (server, (guint) options->heartbeat);
+  anx_feed_server_set_max_queue (server, (guint) options->max_queue);
+  anx_feed_server_watch_tokens (server, options->tokens);
   if (!anx_feed_server_listen (server, address, certificate, options->allow_insecure_remote, error))
     return FALSE;
+
+  /* Once a simulation ran in the ledger it resumes at every start. */
+  if (options->simulate != NULL &&
+      (options->speed > 0 || options->backfill_days > 0 || ledger_has_simulation (ledger)))
+    {
+      AnxSimAnomalyRates rates;
+      gint64 start_us;
+
+      if (!anx_feed_parse_anomalies (options->anomalies, &rates, error))
+        return FALSE;
+
+      if (options->sim_start != NULL)
+        {
+          g_autoptr(GDateTime) start = anx_chain_parse_time (options->sim_start, error);
+
+          if (start == NULL)
+            return FALSE;
+          start_us = g_date_time_to_unix (start) * G_USEC_PER_SEC;
+        }
+      else
+        {
+          /* Whole minutes, so that the history looks like a meter's. */
+          start_us = g_get_real_time () / (60 * G_USEC_PER_SEC) * 60 * G_USEC_PER_SEC -
+                     (gint64) options->backfill_days * 24 * 3600 * G_USEC_PER_SEC;
+        }
+
+      network = anx_sim_network_new (&params, error);
+      if (network == NULL)
+        return FALSE;
+      simulator = anx_feed_simulator_new (ledger, server, network, &rates, start_us,
+                                          (guint) options->backfill_days, options->speed,
+                                          options->ground_truth, error);
+      if (simulator == NULL)
+        return FALSE;
+      anx_feed_server_set_clock (server, simulator_clock, simulator);
+    }
 
   /* Said once, on the run that created it; the token itself is only in
    * the file. */
@@ -257,16 +400,26 @@ run (Options  *options,
   loop = g_main_loop_new (NULL, FALSE);
   sigterm_id = g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   sigint_id = g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  sighup_id = g_unix_signal_add (SIGHUP, on_hangup, server);
 
   uri = anx_feed_server_get_uri (server);
   /* Tests and scripts read this line; it is not translated. */
   g_print ("anxin-feedd: listening on %s\n", uri);
   fflush (stdout);
 
+  if (simulator != NULL)
+    anx_feed_simulator_start (simulator);
+
   g_main_loop_run (loop);
 
+  if (simulator != NULL)
+    {
+      anx_feed_simulator_stop (simulator);
+      anx_feed_server_set_clock (server, NULL, NULL);
+    }
   g_source_remove (sigterm_id);
   g_source_remove (sigint_id);
+  g_source_remove (sighup_id);
   anx_feed_server_disconnect (server);
   g_message ("Stopped");
 
