@@ -1,0 +1,539 @@
+/* anx-query-model.c: a list model of store rows that follows the store
+ *
+ * Copyright 2026 The Anxin authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The model runs its query on the main thread's read connection when the
+ * store says a table it follows changed. The store's notifications are
+ * coalesced already (at most one per frame); the model adds a minimum
+ * interval between reloads (100 ms by default), so a burst of thousands of
+ * events costs a handful of reloads. A reload compares the new rows with
+ * the items by key and value and emits one items-changed for the range
+ * between the first and the last difference; unchanged rows keep their
+ * items, so a list view redraws only what changed.
+ *
+ * The first column of the query is the row's key; the others become the
+ * item's columns by name.
+ */
+
+#define G_LOG_DOMAIN "anx-query-model"
+
+#include "config.h"
+
+#include "anx-query-model.h"
+
+struct _AnxQueryModel
+{
+  GObject parent_instance;
+
+  AnxStore *store;
+  char *sql;
+  AnxStoreChanges follows;
+  GPtrArray *items;
+  gulong changed_id;
+  guint reload_id;
+  guint min_interval_ms;
+  gint64 last_reload;
+  guint n_reloads;
+
+  AnxStoreItemFilterFunc filter;
+  gpointer filter_data;
+  GDestroyNotify filter_destroy;
+  GCompareDataFunc sort;
+  gpointer sort_data;
+  GDestroyNotify sort_destroy;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (AnxQueryModel, anx_query_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static GType
+get_item_type (GListModel *model)
+{
+  return ANX_TYPE_STORE_ITEM;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return ANX_QUERY_MODEL (model)->items->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  AnxQueryModel *self = ANX_QUERY_MODEL (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (self->items->pdata[position]);
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static GVariant *
+row_variant (sqlite3_stmt *stmt)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  for (int i = 1; i < sqlite3_column_count (stmt); i++)
+    {
+      const char *name = sqlite3_column_name (stmt, i);
+
+      switch (sqlite3_column_type (stmt, i))
+        {
+        case SQLITE_INTEGER:
+          g_variant_builder_add (&builder, "{sv}", name,
+                                 g_variant_new_int64 (sqlite3_column_int64 (stmt, i)));
+          break;
+        case SQLITE_FLOAT:
+          g_variant_builder_add (&builder, "{sv}", name,
+                                 g_variant_new_double (sqlite3_column_double (stmt, i)));
+          break;
+        case SQLITE_TEXT:
+          {
+            const char *text = (const char *) sqlite3_column_text (stmt, i);
+
+            if (g_utf8_validate (text, -1, NULL))
+              g_variant_builder_add (&builder, "{sv}", name, g_variant_new_string (text));
+          }
+          break;
+        case SQLITE_BLOB:
+          {
+            const guint8 *blob = sqlite3_column_blob (stmt, i);
+            int n = sqlite3_column_bytes (stmt, i);
+            GString *hex = g_string_sized_new ((gsize) n * 2);
+
+            for (int j = 0; j < n; j++)
+              g_string_append_printf (hex, "%02x", blob[j]);
+            g_variant_builder_add (&builder, "{sv}", name,
+                                   g_variant_new_take_string (g_string_free (hex, FALSE)));
+          }
+          break;
+        case SQLITE_NULL:
+        default:
+          break;
+        }
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static int
+sort_items (gconstpointer a,
+            gconstpointer b,
+            gpointer      user_data)
+{
+  AnxQueryModel *self = user_data;
+
+  return self->sort (*(gconstpointer *) a, *(gconstpointer *) b, self->sort_data);
+}
+
+/**
+ * anx_query_model_reload:
+ * @self: a model
+ *
+ * Runs the query now and emits what changed.
+ */
+void
+anx_query_model_reload (AnxQueryModel *self)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) old = g_hash_table_new (g_str_hash, g_str_equal);
+  sqlite3_stmt *stmt = NULL;
+  guint prefix = 0, suffix = 0;
+
+  self->last_reload = g_get_monotonic_time ();
+  self->n_reloads++;
+
+  for (guint i = 0; i < self->items->len; i++)
+    g_hash_table_insert (old, (gpointer) anx_store_item_get_key (self->items->pdata[i]),
+                         self->items->pdata[i]);
+
+  if (sqlite3_prepare_v2 (anx_store_get_read_db (self->store), self->sql, -1, &stmt, NULL) !=
+      SQLITE_OK)
+    {
+      g_warning ("Model query: %s", sqlite3_errmsg (anx_store_get_read_db (self->store)));
+      return;
+    }
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *key = (const char *) sqlite3_column_text (stmt, 0);
+      g_autoptr(GVariant) row = g_variant_ref_sink (row_variant (stmt));
+      AnxStoreItem *item = key != NULL ? g_hash_table_lookup (old, key) : NULL;
+
+      if (key == NULL)
+        continue;
+      /* An unchanged row keeps its item. */
+      if (item != NULL && anx_store_item_equal_row (item, row))
+        item = g_object_ref (item);
+      else
+        item = anx_store_item_new (key, row);
+      if (self->filter != NULL && !self->filter (item, self->filter_data))
+        {
+          g_object_unref (item);
+          continue;
+        }
+      g_ptr_array_add (fresh, item);
+    }
+  sqlite3_finalize (stmt);
+
+  if (self->sort != NULL)
+    g_ptr_array_sort_with_data (fresh, sort_items, self);
+
+  /* One range: from the first difference to the last. */
+  while (prefix < fresh->len && prefix < self->items->len &&
+         fresh->pdata[prefix] == self->items->pdata[prefix])
+    prefix++;
+  while (suffix < fresh->len - prefix && suffix < self->items->len - prefix &&
+         fresh->pdata[fresh->len - 1 - suffix] == self->items->pdata[self->items->len - 1 - suffix])
+    suffix++;
+
+  if (prefix == fresh->len && prefix == self->items->len)
+    return;
+
+  {
+    guint removed = self->items->len - prefix - suffix;
+    guint added = fresh->len - prefix - suffix;
+
+    g_ptr_array_unref (self->items);
+    self->items = g_steal_pointer (&fresh);
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, removed, added);
+  }
+}
+
+static gboolean
+on_reload (gpointer user_data)
+{
+  AnxQueryModel *self = user_data;
+
+  self->reload_id = 0;
+  anx_query_model_reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reload (AnxQueryModel *self)
+{
+  gint64 since = (g_get_monotonic_time () - self->last_reload) / 1000;
+  guint delay = since >= self->min_interval_ms ? 0 : self->min_interval_ms - (guint) since;
+
+  if (self->reload_id != 0)
+    return;
+  self->reload_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, delay, on_reload, self, NULL);
+}
+
+static void
+on_store_changed (AnxStore *store,
+                  guint     changes,
+                  gpointer  user_data)
+{
+  AnxQueryModel *self = user_data;
+
+  if ((changes & self->follows) != 0)
+    schedule_reload (self);
+}
+
+static void
+anx_query_model_dispose (GObject *object)
+{
+  AnxQueryModel *self = ANX_QUERY_MODEL (object);
+
+  g_clear_handle_id (&self->reload_id, g_source_remove);
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  if (self->filter_destroy != NULL)
+    g_clear_pointer (&self->filter_data, self->filter_destroy);
+  if (self->sort_destroy != NULL)
+    g_clear_pointer (&self->sort_data, self->sort_destroy);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (anx_query_model_parent_class)->dispose (object);
+}
+
+static void
+anx_query_model_finalize (GObject *object)
+{
+  AnxQueryModel *self = ANX_QUERY_MODEL (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_free (self->sql);
+
+  G_OBJECT_CLASS (anx_query_model_parent_class)->finalize (object);
+}
+
+static void
+anx_query_model_class_init (AnxQueryModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = anx_query_model_dispose;
+  object_class->finalize = anx_query_model_finalize;
+}
+
+static void
+anx_query_model_init (AnxQueryModel *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->min_interval_ms = 100;
+}
+
+/**
+ * anx_query_model_new:
+ * @store: the store
+ * @sql: the query; its first column is the row's key
+ * @follows: the changes that make it reload
+ *
+ * Returns: (transfer full): a model, loaded
+ */
+AnxQueryModel *
+anx_query_model_new (AnxStore        *store,
+                     const char      *sql,
+                     AnxStoreChanges  follows)
+{
+  AnxQueryModel *self = g_object_new (ANX_TYPE_QUERY_MODEL, NULL);
+
+  self->store = g_object_ref (store);
+  self->sql = g_strdup (sql);
+  self->follows = follows;
+  self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (on_store_changed), self);
+  anx_query_model_reload (self);
+  return self;
+}
+
+/**
+ * anx_query_model_new_stations:
+ * @store: the store
+ *
+ * Stations with their operator, coordinates and datum (convert GCJ-02
+ * before plotting on WGS-84 tiles), and their chargers' counts by state.
+ *
+ * Returns: (transfer full): a model
+ */
+AnxQueryModel *
+anx_query_model_new_stations (AnxStore *store)
+{
+  return anx_query_model_new (
+      store,
+      "SELECT s.id, s.id, s.code, s.name, s.address, s.district_name, s.latitude, s.longitude, "
+      "s.datum, o.name AS operator_name, (SELECT count(*) FROM chargers c WHERE c.station_id = "
+      "s.id) AS n_chargers, (SELECT count(*) FROM chargers c WHERE c.station_id = s.id AND "
+      "c.status = 'offline') AS n_offline, (SELECT count(*) FROM chargers c JOIN alarms a ON "
+      "a.charger_code = c.code WHERE c.station_id = s.id AND a.state IN ('open', 'acknowledged', "
+      "'inspection-scheduled')) AS n_alarms FROM stations s LEFT JOIN operators o ON o.id = "
+      "s.operator_id ORDER BY s.code",
+      ANX_STORE_CHANGED_REGISTRY | ANX_STORE_CHANGED_CHARGERS | ANX_STORE_CHANGED_ALARMS);
+}
+
+/**
+ * anx_query_model_new_chargers:
+ * @store: the store
+ *
+ * Chargers with their state, meter and open alarms.
+ *
+ * Returns: (transfer full): a model
+ */
+AnxQueryModel *
+anx_query_model_new_chargers (AnxStore *store)
+{
+  return anx_query_model_new (
+      store,
+      "SELECT c.code, c.id, c.code, c.station_id, c.current, c.rated_power_w, c.status, "
+      "c.status_since_us, c.last_seen_us, m.serial AS meter_serial, m.accuracy_class, "
+      "m.rotation_due, h.n_records, (SELECT count(*) FROM alarms a WHERE a.charger_code = c.code "
+      "AND a.state IN ('open', 'acknowledged', 'inspection-scheduled')) AS n_alarms FROM "
+      "chargers c LEFT JOIN meters m ON m.id = c.meter_id LEFT JOIN chain_heads h ON "
+      "h.charger_code = c.code ORDER BY c.code",
+      ANX_STORE_CHANGED_REGISTRY | ANX_STORE_CHANGED_CHARGERS | ANX_STORE_CHANGED_ALARMS |
+          ANX_STORE_CHANGED_RECORDS);
+}
+
+/**
+ * anx_query_model_new_sessions:
+ * @store: the store
+ *
+ * The live charging sessions, newest first.
+ *
+ * Returns: (transfer full): a model
+ */
+AnxQueryModel *
+anx_query_model_new_sessions (AnxStore *store)
+{
+  return anx_query_model_new (store,
+                              "SELECT charger_code || '/' || session_id, charger_code, session_id, "
+                              "started_us, meter_start_wh, power_w, energy_wh, amount_fen, "
+                              "updated_us FROM sessions ORDER BY started_us DESC",
+                              ANX_STORE_CHANGED_SESSIONS);
+}
+
+/**
+ * anx_query_model_new_alarms:
+ * @store: the store
+ * @active_only: leave out closed and cleared alarms
+ *
+ * The console's alarms beside the server's: `source` is `console` or
+ * `server`; `disagrees` is 1 where only one side raised an alarm of that
+ * kind on that charger (a console alarm the server did not raise, or a
+ * server alarm the console did not raise).
+ *
+ * Returns: (transfer full): a model, newest first
+ */
+AnxQueryModel *
+anx_query_model_new_alarms (AnxStore *store,
+                            gboolean  active_only)
+{
+  g_autofree char *sql = g_strdup_printf (
+      "SELECT * FROM (SELECT 'c' || a.id AS key, a.id, 'console' AS source, a.charger_code, "
+      "a.kind, a.severity, a.state, a.first_sequence, a.last_sequence, a.occurrences, a.evidence, "
+      "a.raised_at_us, a.updated_at_us, a.server_alarm_id, NOT EXISTS (SELECT 1 FROM "
+      "server_alarms s WHERE s.charger_code = a.charger_code AND s.kind = a.kind) AS disagrees "
+      "FROM alarms a %s UNION ALL SELECT 's' || s.id, s.id, 'server', s.charger_code, s.kind, "
+      "s.severity, s.state, s.sequence, s.sequence, 1, s.details, s.raised_at_us, "
+      "s.raised_at_us, s.id, 1 FROM server_alarms s WHERE NOT EXISTS (SELECT 1 FROM alarms a "
+      "WHERE a.charger_code = s.charger_code AND a.kind = s.kind) %s) ORDER BY raised_at_us "
+      "DESC, key",
+      active_only ? "WHERE a.state IN ('open', 'acknowledged', 'inspection-scheduled')" : "",
+      active_only ? "AND s.state != 'cleared'" : "");
+
+  return anx_query_model_new (store, sql, ANX_STORE_CHANGED_ALARMS);
+}
+
+/**
+ * anx_query_model_new_inspections:
+ * @store: the store
+ *
+ * Inspections marked in this console, with their delivery state and, once
+ * it came back, their record in the chain.
+ *
+ * Returns: (transfer full): a model, newest first
+ */
+AnxQueryModel *
+anx_query_model_new_inspections (AnxStore *store)
+{
+  return anx_query_model_new (
+      store,
+      "SELECT i.idempotency_key, i.charger_code, i.inspector, i.result, i.inspected_at, "
+      "i.measured_error_bp, i.seals_removed, i.seals_applied, i.notes, i.alarm_id, i.sequence, "
+      "i.created_us, o.state AS delivery, o.last_error FROM inspections i LEFT JOIN outbox o ON "
+      "o.idempotency_key = i.idempotency_key ORDER BY i.created_us DESC",
+      ANX_STORE_CHANGED_INSPECTIONS | ANX_STORE_CHANGED_OUTBOX | ANX_STORE_CHANGED_RECORDS);
+}
+
+/**
+ * anx_query_model_new_outbox:
+ * @store: the store
+ *
+ * Every write of the outbox, with its state and the server's reason.
+ *
+ * Returns: (transfer full): a model
+ */
+AnxQueryModel *
+anx_query_model_new_outbox (AnxStore *store)
+{
+  return anx_query_model_new (store,
+                              "SELECT idempotency_key, kind, path, state, attempts, last_error, "
+                              "created_us, updated_us FROM outbox ORDER BY id",
+                              ANX_STORE_CHANGED_OUTBOX);
+}
+
+/**
+ * anx_query_model_set_filter_func:
+ * @self: a model
+ * @func: (nullable): keeps the items it returns %TRUE for
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Filters the rows (and reloads).
+ */
+void
+anx_query_model_set_filter_func (AnxQueryModel          *self,
+                                 AnxStoreItemFilterFunc  func,
+                                 gpointer                user_data,
+                                 GDestroyNotify          destroy)
+{
+  if (self->filter_destroy != NULL)
+    g_clear_pointer (&self->filter_data, self->filter_destroy);
+  self->filter = func;
+  self->filter_data = user_data;
+  self->filter_destroy = destroy;
+  anx_query_model_reload (self);
+}
+
+/**
+ * anx_query_model_set_sort_func:
+ * @self: a model
+ * @func: (nullable): compares two #AnxStoreItem; %NULL keeps the query's order
+ * @user_data: for @func
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sorts the rows (and reloads).
+ */
+void
+anx_query_model_set_sort_func (AnxQueryModel    *self,
+                               GCompareDataFunc  func,
+                               gpointer          user_data,
+                               GDestroyNotify    destroy)
+{
+  if (self->sort_destroy != NULL)
+    g_clear_pointer (&self->sort_data, self->sort_destroy);
+  self->sort = func;
+  self->sort_data = user_data;
+  self->sort_destroy = destroy;
+  anx_query_model_reload (self);
+}
+
+/**
+ * anx_query_model_set_min_interval:
+ * @self: a model
+ * @ms: the least time between two reloads
+ */
+void
+anx_query_model_set_min_interval (AnxQueryModel *self,
+                                  guint          ms)
+{
+  self->min_interval_ms = ms;
+}
+
+/**
+ * anx_query_model_find:
+ * @self: a model
+ * @key: a row's key
+ * @position: (out) (optional): its position
+ *
+ * Returns: (transfer none) (nullable): the item
+ */
+AnxStoreItem *
+anx_query_model_find (AnxQueryModel *self,
+                      const char    *key,
+                      guint         *position)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    if (g_str_equal (anx_store_item_get_key (self->items->pdata[i]), key))
+      {
+        if (position != NULL)
+          *position = i;
+        return self->items->pdata[i];
+      }
+  return NULL;
+}
+
+/**
+ * anx_query_model_get_n_reloads:
+ * @self: a model
+ *
+ * Returns: how often the query ran (for tests and benchmarks)
+ */
+guint
+anx_query_model_get_n_reloads (AnxQueryModel *self)
+{
+  return self->n_reloads;
+}
