@@ -11,7 +11,12 @@
 #include <glib/gi18n.h>
 
 #include "anx-application.h"
+#include "anx-feed-client.h"
 #include "anx-feed-uri.h"
+#include "anx-ingest.h"
+#include "anx-outbox.h"
+#include "anx-store.h"
+#include "anx-token-store.h"
 #include "anxin-resources.h"
 #include "anx-preferences-window.h"
 #include "anx-window.h"
@@ -24,6 +29,16 @@ struct _AnxApplication
   /* From --feed: used for this run only, never written back to GSettings. */
   char           *feed_override;
   char           *feed_uri;
+
+  /* The console's data: opened at startup, closed at shutdown. */
+  AnxStore       *store;
+  AnxIngest      *ingest;
+  AnxOutbox      *outbox;
+  AnxFeedClient  *feed_client;
+  AnxTokenStore  *token_store;
+  GCancellable   *token_lookup;
+  /* The bearer token for feed_uri; never logged. */
+  char           *token;
 };
 
 G_DEFINE_FINAL_TYPE (AnxApplication, anx_application, ADW_TYPE_APPLICATION)
@@ -31,6 +46,7 @@ G_DEFINE_FINAL_TYPE (AnxApplication, anx_application, ADW_TYPE_APPLICATION)
 enum {
   PROP_0,
   PROP_FEED_URI,
+  PROP_FEED_CLIENT,
   N_PROPS
 };
 
@@ -41,8 +57,82 @@ static const GOptionEntry option_entries[] = {
     N_("Print the version and exit"), NULL },
   { "feed", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
     N_("Use the feed at URL for this run"), N_("URL") },
+  { "token-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
+    N_("Read the feed's access token from FILE and keep it in the keyring"), N_("FILE") },
   { NULL }
 };
+
+static void
+anx_application_restart_client (AnxApplication *self)
+{
+  if (self->feed_client != NULL)
+    {
+      anx_feed_client_stop (self->feed_client);
+      g_clear_object (&self->feed_client);
+    }
+
+  /* Without an address or a token there is nothing to subscribe to; the
+   * window explains what is missing. */
+  if (self->ingest != NULL && self->feed_uri != NULL && *self->feed_uri != '\0' &&
+      self->token != NULL && *self->token != '\0')
+    {
+      self->feed_client = anx_feed_client_new (self->ingest, self->feed_uri);
+      anx_feed_client_set_outbox (self->feed_client, self->outbox);
+      anx_feed_client_set_token (self->feed_client, self->token);
+      anx_feed_client_start (self->feed_client);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEED_CLIENT]);
+}
+
+static void
+anx_application_set_token (AnxApplication *self,
+                           const char     *token)
+{
+  if (g_strcmp0 (token, self->token) == 0)
+    return;
+
+  g_clear_pointer (&self->token, g_free);
+  self->token = g_strdup (token);
+  anx_application_restart_client (self);
+}
+
+static void
+on_token_looked_up (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(AnxApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  token = anx_token_store_lookup_finish (ANX_TOKEN_STORE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (error != NULL)
+    /* No keyring is not an error of the console: it shows "no token". */
+    g_debug ("No token from the keyring: %s", error->message);
+
+  g_clear_object (&self->token_lookup);
+  anx_application_set_token (self, token);
+}
+
+static void
+anx_application_lookup_token (AnxApplication *self)
+{
+  g_cancellable_cancel (self->token_lookup);
+  g_clear_object (&self->token_lookup);
+
+  if (self->token_store == NULL || self->feed_uri == NULL || *self->feed_uri == '\0')
+    {
+      anx_application_set_token (self, NULL);
+      return;
+    }
+
+  self->token_lookup = g_cancellable_new ();
+  anx_token_store_lookup_async (self->token_store, self->feed_uri, self->token_lookup,
+                                on_token_looked_up, g_object_ref (self));
+}
 
 static void
 anx_application_update_feed_uri (AnxApplication *self)
@@ -62,6 +152,51 @@ anx_application_update_feed_uri (AnxApplication *self)
   g_free (self->feed_uri);
   self->feed_uri = g_strdup (effective);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FEED_URI]);
+
+  /* A token belongs to one address: drop it until the lookup answers. */
+  g_clear_pointer (&self->token, g_free);
+  anx_application_restart_client (self);
+  anx_application_lookup_token (self);
+}
+
+static gboolean
+anx_application_use_token_file (AnxApplication           *self,
+                                const char               *path,
+                                GApplicationCommandLine  *command_line)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *contents = NULL;
+
+  /* Relative to the caller's directory, which a remote instance does not share. */
+  file = g_application_command_line_create_file_for_arg (command_line, path);
+  if (!g_file_load_contents (file, NULL, &contents, NULL, NULL, &error))
+    {
+      /* Translators: %s is the reason the file could not be read. */
+      g_application_command_line_printerr (command_line, _("Cannot use --token-file: %s\n"),
+                                           error->message);
+      return FALSE;
+    }
+  g_strstrip (contents);
+  if (*contents == '\0' || self->feed_uri == NULL || *self->feed_uri == '\0')
+    {
+      g_application_command_line_printerr (command_line, "%s\n",
+                                           *contents == '\0'
+                                             ? _("Cannot use --token-file: the file is empty")
+                                             : _("Cannot use --token-file: no feed address is set"));
+      return FALSE;
+    }
+
+  /* The token file wins over a lookup still under way. */
+  g_cancellable_cancel (self->token_lookup);
+  g_clear_object (&self->token_lookup);
+
+  if (!anx_token_store_save_sync (self->token_store, self->feed_uri, contents, NULL, &error))
+    /* Still used for this run; only keeping it failed. */
+    g_message ("Could not keep the token in the keyring: %s", error->message);
+
+  anx_application_set_token (self, contents);
+  return TRUE;
 }
 
 static void
@@ -92,6 +227,7 @@ anx_application_command_line (GApplication            *app,
   AnxApplication *self = ANX_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   const char *feed = NULL;
+  const char *token_file = NULL;
 
   if (g_variant_dict_lookup (options, "feed", "&s", &feed))
     {
@@ -110,6 +246,10 @@ anx_application_command_line (GApplication            *app,
       self->feed_override = g_steal_pointer (&normalized);
       anx_application_update_feed_uri (self);
     }
+
+  if (g_variant_dict_lookup (options, "token-file", "^&ay", &token_file) &&
+      !anx_application_use_token_file (self, token_file, command_line))
+    return 2;
 
   g_application_activate (app);
 
@@ -196,14 +336,65 @@ static const GActionEntry app_actions[] = {
 };
 
 static void
+anx_application_open_store (AnxApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  /* ANXIN_CONSOLE_STORE lets tests and a second profile use a store of
+   * their own. */
+  if (g_getenv ("ANXIN_CONSOLE_STORE") != NULL)
+    path = g_strdup (g_getenv ("ANXIN_CONSOLE_STORE"));
+  else
+    path = anx_store_default_path ();
+
+  self->store = anx_store_open (path, &error);
+  if (self->store == NULL)
+    {
+      g_message ("Cannot open the store %s: %s", path, error->message);
+      return;
+    }
+  self->ingest = anx_ingest_new (self->store);
+  self->outbox = anx_outbox_new (self->store);
+}
+
+static void
+anx_application_shutdown (GApplication *app)
+{
+  AnxApplication *self = ANX_APPLICATION (app);
+
+  g_cancellable_cancel (self->token_lookup);
+  g_clear_object (&self->token_lookup);
+  if (self->feed_client != NULL)
+    anx_feed_client_stop (self->feed_client);
+  g_clear_object (&self->feed_client);
+  if (self->ingest != NULL)
+    anx_ingest_wait_sync (self->ingest, NULL);
+  if (self->store != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!anx_store_flush_sync (self->store, &error))
+        g_message ("Could not flush the store: %s", error->message);
+      anx_store_close (self->store);
+    }
+
+  G_APPLICATION_CLASS (anx_application_parent_class)->shutdown (app);
+}
+
+static void
 anx_application_startup (GApplication *app)
 {
   AnxApplication *self = ANX_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *const views[] = { "map", "sessions", "alarms", "inspections" };
 
   G_APPLICATION_CLASS (anx_application_parent_class)->startup (app);
+
+  anx_application_open_store (self);
+  self->token_store = anx_token_store_new ();
 
   /* Created here rather than in init so that `--version` and `--help` work
    * without the schema installed. */
@@ -218,6 +409,14 @@ anx_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *action = g_strdup_printf ("win.show-view('%s')", views[i]);
+      g_autofree char *accel = g_strdup_printf ("<Control>%u", i + 1);
+      const char *accels[] = { accel, NULL };
+
+      gtk_application_set_accels_for_action (GTK_APPLICATION (self), action, accels);
+    }
 
   gtk_window_set_default_icon_name (APPLICATION_ID);
 }
@@ -236,6 +435,10 @@ anx_application_get_property (GObject    *object,
       g_value_set_string (value, self->feed_uri);
       break;
 
+    case PROP_FEED_CLIENT:
+      g_value_set_object (value, self->feed_client);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -247,6 +450,13 @@ anx_application_finalize (GObject *object)
   AnxApplication *self = ANX_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->token_lookup);
+  g_clear_object (&self->feed_client);
+  g_clear_object (&self->outbox);
+  g_clear_object (&self->ingest);
+  g_clear_object (&self->store);
+  g_clear_object (&self->token_store);
+  g_clear_pointer (&self->token, g_free);
   g_clear_pointer (&self->feed_override, g_free);
   g_clear_pointer (&self->feed_uri, g_free);
 
@@ -266,6 +476,7 @@ anx_application_class_init (AnxApplicationClass *klass)
 
   app_class->activate = anx_application_activate;
   app_class->startup = anx_application_startup;
+  app_class->shutdown = anx_application_shutdown;
   app_class->command_line = anx_application_command_line;
   app_class->handle_local_options = anx_application_handle_local_options;
 
@@ -276,6 +487,16 @@ anx_application_class_init (AnxApplicationClass *klass)
    */
   properties[PROP_FEED_URI] =
     g_param_spec_string ("feed-uri", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * AnxApplication:feed-client:
+   *
+   * The running feed client, or %NULL without an address or a token.
+   * Replaced whenever the address or the token changes.
+   */
+  properties[PROP_FEED_CLIENT] =
+    g_param_spec_object ("feed-client", NULL, NULL, ANX_TYPE_FEED_CLIENT,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -330,4 +551,44 @@ anx_application_get_feed_uri (AnxApplication *self)
   g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
 
   return self->feed_uri;
+}
+
+/**
+ * anx_application_get_store:
+ *
+ * Returns: (transfer none) (nullable): the console's store, %NULL if it could not be opened
+ */
+AnxStore *
+anx_application_get_store (AnxApplication *self)
+{
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * anx_application_get_outbox:
+ *
+ * Returns: (transfer none) (nullable): the outbox of writes to the feed
+ */
+AnxOutbox *
+anx_application_get_outbox (AnxApplication *self)
+{
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
+
+  return self->outbox;
+}
+
+/**
+ * anx_application_get_feed_client:
+ *
+ * Returns: (transfer none) (nullable): the running feed client; follow
+ *   #AnxApplication:feed-client, it is replaced when the address or token changes
+ */
+AnxFeedClient *
+anx_application_get_feed_client (AnxApplication *self)
+{
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
+
+  return self->feed_client;
 }

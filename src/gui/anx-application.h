@@ -8,6 +8,10 @@
 
 #include <adwaita.h>
 
+#include "anx-feed-client.h"
+#include "anx-outbox.h"
+#include "anx-store.h"
+
 G_BEGIN_DECLS
 
 #define ANX_TYPE_APPLICATION (anx_application_get_type ())
@@ -17,5 +21,8 @@ G_DECLARE_FINAL_TYPE (AnxApplication, anx_application, ANX, APPLICATION, AdwAppl
 AnxApplication *anx_application_new          (const char     *application_id);
 GSettings      *anx_application_get_settings (AnxApplication *self);
 const char     *anx_application_get_feed_uri (AnxApplication *self);
+AnxStore       *anx_application_get_store    (AnxApplication *self);
+AnxOutbox      *anx_application_get_outbox   (AnxApplication *self);
+AnxFeedClient  *anx_application_get_feed_client (AnxApplication *self);
 
 G_END_DECLS

@@ -10,6 +10,11 @@
 
 #include <glib/gi18n.h>
 
+#include "anx-alarms-page.h"
+#include "anx-connection-indicator.h"
+#include "anx-inspections-page.h"
+#include "anx-map-page.h"
+#include "anx-sessions-page.h"
 #include "anx-window.h"
 
 struct _AnxWindow
@@ -19,7 +24,16 @@ struct _AnxWindow
   GSettings            *settings;
 
   /* Template widgets */
-  AdwStatusPage        *empty_state;
+  AdwViewSwitcherTitle   *switcher_title;
+  AdwViewSwitcherBar     *switcher_bar;
+  AnxConnectionIndicator *connection_indicator;
+  GtkStack               *main_stack;
+  AdwStatusPage          *empty_state;
+  AdwViewStack           *view_stack;
+  AnxMapPage             *map_page;
+  AnxSessionsPage        *sessions_page;
+  AnxAlarmsPage          *alarms_page;
+  AnxInspectionsPage     *inspections_page;
 };
 
 G_DEFINE_FINAL_TYPE (AnxWindow, anx_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -29,11 +43,24 @@ anx_window_update_empty_state (AnxWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   const char *feed = NULL;
+  AnxFeedClient *client = NULL;
   g_autofree char *description = NULL;
 
   if (app != NULL)
-    feed = anx_application_get_feed_uri (ANX_APPLICATION (app));
+    {
+      feed = anx_application_get_feed_uri (ANX_APPLICATION (app));
+      client = anx_application_get_feed_client (ANX_APPLICATION (app));
+    }
 
+  anx_connection_indicator_set_client (self->connection_indicator, client);
+  gtk_widget_set_visible (GTK_WIDGET (self->connection_indicator), client != NULL);
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, client != NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, client != NULL ? "console" : "empty");
+
+  if (client != NULL)
+    return;
+
+  /* An address without a token (or without a store) has no feed client. */
   if (feed != NULL && *feed != '\0')
     {
       g_autofree char *escaped = g_markup_escape_text (feed, -1);
@@ -50,6 +77,52 @@ anx_window_update_empty_state (AnxWindow *self)
 
   adw_status_page_set_description (self->empty_state, description);
 }
+
+static void
+anx_window_set_data (AnxWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  AnxStore *store = NULL;
+  AnxOutbox *outbox = NULL;
+
+  if (app != NULL)
+    {
+      store = anx_application_get_store (ANX_APPLICATION (app));
+      outbox = anx_application_get_outbox (ANX_APPLICATION (app));
+    }
+
+  anx_map_page_set_store (self->map_page, store);
+  anx_sessions_page_set_store (self->sessions_page, store);
+  anx_alarms_page_set_store (self->alarms_page, store, outbox);
+  anx_inspections_page_set_store (self->inspections_page, store, outbox);
+}
+
+static void
+show_view_action (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
+    adw_view_stack_set_visible_child_name (self->view_stack, name);
+}
+
+static void
+show_alarms_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "alarms");
+}
+
+static const GActionEntry win_actions[] = {
+  { "show-view", show_view_action, "s" },
+  { "show-alarms", show_alarms_action },
+};
 
 static void
 on_feed_uri_notify (AnxWindow  *self,
@@ -95,8 +168,13 @@ on_application_notify (AnxWindow  *self,
 
   /* The application is set after construction, so follow it here. */
   if (app != NULL)
-    g_signal_connect_object (app, "notify::feed-uri",
-                             G_CALLBACK (on_feed_uri_notify), self, G_CONNECT_SWAPPED);
+    {
+      g_signal_connect_object (app, "notify::feed-uri",
+                               G_CALLBACK (on_feed_uri_notify), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (app, "notify::feed-client",
+                               G_CALLBACK (on_feed_uri_notify), self, G_CONNECT_SWAPPED);
+    }
+  anx_window_set_data (self);
   anx_window_update_empty_state (self);
 }
 
@@ -122,6 +200,13 @@ static void
 anx_window_dispose (GObject *object)
 {
   AnxWindow *self = ANX_WINDOW (object);
+
+  /* libadwaita 1.2's switchers must let go of the stack before it goes:
+   * the bar is disposed after the stack it refers to. */
+  if (self->switcher_bar != NULL)
+    adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
+  if (self->switcher_title != NULL)
+    adw_view_switcher_title_set_stack (self->switcher_title, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ANX_TYPE_WINDOW);
 
@@ -151,14 +236,32 @@ anx_window_class_init (AnxWindowClass *klass)
 
   window_class->close_request = anx_window_close_request;
 
+  g_type_ensure (ANX_TYPE_CONNECTION_INDICATOR);
+  g_type_ensure (ANX_TYPE_MAP_PAGE);
+  g_type_ensure (ANX_TYPE_SESSIONS_PAGE);
+  g_type_ensure (ANX_TYPE_ALARMS_PAGE);
+  g_type_ensure (ANX_TYPE_INSPECTIONS_PAGE);
+
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, connection_indicator);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, empty_state);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, map_page);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, sessions_page);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, alarms_page);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, inspections_page);
 }
 
 static void
 anx_window_init (AnxWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
+                                   self);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
@@ -177,4 +280,17 @@ anx_window_new (AnxApplication *application)
   return g_object_new (ANX_TYPE_WINDOW,
                        "application", application,
                        NULL);
+}
+
+/**
+ * anx_window_get_view_stack:
+ *
+ * Returns: (transfer none): the stack of the console's views
+ */
+AdwViewStack *
+anx_window_get_view_stack (AnxWindow *self)
+{
+  g_return_val_if_fail (ANX_IS_WINDOW (self), NULL);
+
+  return self->view_stack;
 }

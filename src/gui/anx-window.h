@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (AnxWindow, anx_window, ANX, WINDOW, AdwApplicationWindow)
 
-AnxWindow *anx_window_new (AnxApplication *application);
+AnxWindow    *anx_window_new            (AnxApplication *application);
+AdwViewStack *anx_window_get_view_stack (AnxWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,431 @@
+/* anx-map-page.c: the station network on the map, with a station's chargers
+ * in a side panel
+ *
+ * Copyright 2026 The Anxin authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "anx-map-page"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <shumate/shumate.h>
+
+#include "anx-alarm-rules.h"
+#include "anx-basemap-layer.h"
+#include "anx-basemap-sources.h"
+#include "anx-geo.h"
+#include "anx-map-page.h"
+#include "anx-map-points.h"
+#include "anx-query-model.h"
+
+/* Hangzhou's urban core (West Lake to Qianjiang New Town) fills the view. */
+#define HANGZHOU_LATITUDE  30.26
+#define HANGZHOU_LONGITUDE 120.19
+#define HANGZHOU_ZOOM      11.5
+
+/* Model changes come in bursts; the map is rebuilt at most this often. */
+#define REBUILD_DELAY_MS 250
+
+struct _AnxMapPage
+{
+  AdwBin            parent_instance;
+
+  AnxStore         *store;
+  AnxQueryModel    *stations;
+  AnxQueryModel    *station_chargers;
+  char             *station_id;
+  AnxMapPoints     *points;
+  AnxBasemapLayer  *basemap;
+  AnxChargerLayer  *charger_layer;
+  guint             rebuild_id;
+
+  /* Template widgets */
+  GtkRevealer      *revealer;
+  ShumateSimpleMap *map;
+  GtkLabel         *legend_label;
+  GtkLabel         *station_title;
+  GtkLabel         *station_subtitle;
+  GtkListBox       *charger_list;
+};
+
+G_DEFINE_FINAL_TYPE (AnxMapPage, anx_map_page, ADW_TYPE_BIN)
+
+/* Per station: its chargers counted by state, and its worst open alarm. */
+static const char stations_sql[] =
+  "SELECT CAST(s.id AS TEXT), s.id, s.code, s.name, s.address, s.district_name, s.latitude, "
+  "s.longitude, s.datum, CAST(s.operator_id AS TEXT) AS operator_id, o.name AS operator_name, "
+  "count(c.id) AS n_chargers, "
+  "coalesce(sum(c.status = 'charging'), 0) AS n_charging, "
+  "coalesce(sum(c.status IN ('available', 'unknown')), 0) AS n_idle, "
+  "coalesce(sum(c.status = 'offline'), 0) AS n_offline, "
+  "coalesce(sum(c.status = 'fault'), 0) AS n_fault, "
+  "(SELECT coalesce(max(CASE a.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END), 0) "
+  " FROM alarms a JOIN chargers c2 ON c2.code = a.charger_code WHERE c2.station_id = s.id AND "
+  " a.state IN ('open', 'acknowledged', 'inspection-scheduled')) AS severity "
+  "FROM stations s LEFT JOIN operators o ON o.id = s.operator_id "
+  "LEFT JOIN chargers c ON c.station_id = s.id GROUP BY s.id ORDER BY s.code";
+
+static const char *
+charger_state_title (const char *status)
+{
+  if (g_strcmp0 (status, "charging") == 0)
+    return _("Charging");
+  if (g_strcmp0 (status, "available") == 0)
+    return _("Available");
+  if (g_strcmp0 (status, "offline") == 0)
+    return _("Offline");
+  if (g_strcmp0 (status, "fault") == 0)
+    return _("Fault");
+  return _("Unknown");
+}
+
+static void
+anx_map_page_rebuild_points (AnxMapPage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->stations));
+
+  anx_map_points_clear (self->points);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (self->stations), i);
+      AnxGeoDatum datum = ANX_GEO_DATUM_WGS84;
+      guint counts[ANX_MAP_N_STATES];
+      double latitude;
+      double longitude;
+      guint index;
+
+      if (!anx_geo_datum_from_string (anx_store_item_get_string (item, "datum"), &datum))
+        {
+          g_debug ("Station %s: unknown datum %s, taken as WGS-84", anx_store_item_get_key (item),
+                   anx_store_item_get_string (item, "datum"));
+          datum = ANX_GEO_DATUM_WGS84;
+        }
+      anx_geo_to_wgs84 (datum, anx_store_item_get_double (item, "latitude"),
+                        anx_store_item_get_double (item, "longitude"), &latitude, &longitude);
+
+      index = anx_map_points_add (self->points, anx_store_item_get_key (item),
+                                  anx_store_item_get_string (item, "operator_id"), latitude,
+                                  longitude, i);
+      counts[ANX_MAP_STATE_CHARGING] = anx_store_item_get_int (item, "n_charging");
+      counts[ANX_MAP_STATE_IDLE] = anx_store_item_get_int (item, "n_idle");
+      counts[ANX_MAP_STATE_OFFLINE] = anx_store_item_get_int (item, "n_offline");
+      counts[ANX_MAP_STATE_FAULT] = anx_store_item_get_int (item, "n_fault");
+      anx_map_points_set_status (self->points, index, counts,
+                                 (AnxMapSeverity) CLAMP (anx_store_item_get_int (item, "severity"),
+                                                         ANX_MAP_SEVERITY_NONE,
+                                                         ANX_MAP_SEVERITY_CRITICAL));
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self->charger_layer));
+}
+
+static gboolean
+on_rebuild_timeout (gpointer user_data)
+{
+  AnxMapPage *self = user_data;
+
+  self->rebuild_id = 0;
+  anx_map_page_rebuild_points (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_stations_changed (AnxMapPage *self)
+{
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_timeout_add (REBUILD_DELAY_MS, on_rebuild_timeout, self);
+}
+
+static GtkWidget *
+create_charger_row (gpointer item,
+                    gpointer user_data)
+{
+  AnxStoreItem *charger = item;
+  const char *kinds = anx_store_item_get_string (charger, "alarm_kinds");
+  g_autoptr(GString) subtitle = g_string_new (charger_state_title (anx_store_item_get_string (charger, "status")));
+  GtkWidget *row = adw_action_row_new ();
+  gint64 power_w = anx_store_item_get_int (charger, "rated_power_w");
+
+  if (power_w > 0)
+    g_string_append_printf (subtitle, " · %s %.0f kW",
+                            anx_store_item_get_string (charger, "current") != NULL
+                              ? anx_store_item_get_string (charger, "current") : "",
+                            power_w / 1000.0);
+
+  if (kinds != NULL && *kinds != '\0')
+    {
+      g_auto(GStrv) split = g_strsplit (kinds, ",", -1);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+
+      gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
+      for (guint i = 0; split[i] != NULL; i++)
+        {
+          GtkWidget *label = gtk_label_new (anx_alarm_kind_get_title (split[i]));
+
+          gtk_label_set_xalign (GTK_LABEL (label), 1);
+          gtk_widget_add_css_class (label, "error");
+          gtk_widget_add_css_class (label, "caption-heading");
+          gtk_box_append (GTK_BOX (box), label);
+        }
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+    }
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), anx_store_item_get_key (charger));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
+  return row;
+}
+
+static void
+anx_map_page_update_station_header (AnxMapPage *self)
+{
+  AnxStoreItem *station;
+  g_autofree char *subtitle = NULL;
+
+  if (self->station_id == NULL || self->stations == NULL)
+    return;
+
+  station = anx_query_model_find (self->stations, self->station_id, NULL);
+  if (station == NULL)
+    return;
+
+  gtk_label_set_label (self->station_title, anx_store_item_get_string (station, "name"));
+  /* Translators: operator · district · number of chargers */
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %d charger",
+                                           "%s · %s · %d chargers",
+                                           anx_store_item_get_int (station, "n_chargers")),
+                              anx_store_item_get_string (station, "operator_name") ?: "",
+                              anx_store_item_get_string (station, "district_name") ?: "",
+                              (int) anx_store_item_get_int (station, "n_chargers"));
+  gtk_label_set_label (self->station_subtitle, subtitle);
+}
+
+static void
+on_station_activated (AnxMapPage *self,
+                      const char *station_id)
+{
+  anx_map_page_show_station (self, station_id);
+}
+
+static void
+close_station_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  AnxMapPage *self = ANX_MAP_PAGE (widget);
+
+  gtk_revealer_set_reveal_child (self->revealer, FALSE);
+  gtk_list_box_bind_model (self->charger_list, NULL, NULL, NULL, NULL);
+  g_clear_object (&self->station_chargers);
+  g_clear_pointer (&self->station_id, g_free);
+}
+
+static void
+anx_map_page_update_legend (AnxMapPage *self)
+{
+  g_autofree char *markup = NULL;
+
+  /* The light palette of AnxChargerLayer. */
+  markup = g_strdup_printf ("<span foreground=\"#4f6d94\">●</span>  %s\n"
+                            "<span foreground=\"#8a8990\">●</span>  %s\n"
+                            "<span foreground=\"#5e5c64\">●</span>  %s\n"
+                            "<span foreground=\"#9141ac\">●</span>  %s\n"
+                            "<span foreground=\"#e5a50a\">◯</span>  %s\n"
+                            "<span foreground=\"#e01b24\">◯</span>  %s",
+                            _("Charging"), _("Available"), _("Offline"), _("Fault"),
+                            _("Warning open"), _("Critical alarm open"));
+  gtk_label_set_markup (self->legend_label, markup);
+}
+
+static void
+anx_map_page_dispose (GObject *object)
+{
+  AnxMapPage *self = ANX_MAP_PAGE (object);
+
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->stations != NULL)
+    g_signal_handlers_disconnect_by_data (self->stations, self);
+  g_clear_object (&self->stations);
+  g_clear_object (&self->station_chargers);
+
+  /* AdwBin unparents its child itself: let go of it before the template. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), ANX_TYPE_MAP_PAGE);
+
+  G_OBJECT_CLASS (anx_map_page_parent_class)->dispose (object);
+}
+
+static void
+anx_map_page_finalize (GObject *object)
+{
+  AnxMapPage *self = ANX_MAP_PAGE (object);
+
+  g_clear_object (&self->points);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->station_id, g_free);
+
+  G_OBJECT_CLASS (anx_map_page_parent_class)->finalize (object);
+}
+
+static void
+anx_map_page_class_init (AnxMapPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = anx_map_page_dispose;
+  object_class->finalize = anx_map_page_finalize;
+
+  g_type_ensure (SHUMATE_TYPE_SIMPLE_MAP);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-map-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, revealer);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, map);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, legend_label);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_title);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_subtitle);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, charger_list);
+
+  gtk_widget_class_install_action (widget_class, "map.close-station", NULL, close_station_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "map.close-station", NULL);
+}
+
+static void
+anx_map_page_init (AnxMapPage *self)
+{
+  g_autoptr(ShumateMapSource) source = NULL;
+  ShumateViewport *viewport;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  source = anx_basemap_sources_new_offline ();
+  shumate_simple_map_set_map_source (self->map, source);
+  viewport = shumate_simple_map_get_viewport (self->map);
+
+  self->basemap = anx_basemap_layer_new (viewport);
+  anx_basemap_layer_load_resource (self->basemap, ANX_BASEMAP_DEFAULT_RESOURCE, NULL);
+  self->points = anx_map_points_new ();
+  self->charger_layer = anx_charger_layer_new (viewport, self->points);
+  shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->basemap));
+  shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->charger_layer));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->charger_layer),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Charging stations"), -1);
+  g_signal_connect_object (self->charger_layer, "station-activated",
+                           G_CALLBACK (on_station_activated), self, G_CONNECT_SWAPPED);
+
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), HANGZHOU_LATITUDE,
+                                 HANGZHOU_LONGITUDE);
+  shumate_viewport_set_zoom_level (viewport, HANGZHOU_ZOOM);
+
+  anx_map_page_update_legend (self);
+}
+
+/**
+ * anx_map_page_set_store:
+ * @store: (nullable): the console's store
+ *
+ * Plots the store's stations, and follows them.
+ */
+void
+anx_map_page_set_store (AnxMapPage *self,
+                        AnxStore   *store)
+{
+  g_return_if_fail (ANX_IS_MAP_PAGE (self));
+
+  if (self->store == store)
+    return;
+
+  if (self->stations != NULL)
+    g_signal_handlers_disconnect_by_data (self->stations, self);
+  g_clear_object (&self->stations);
+  g_set_object (&self->store, store);
+
+  if (store != NULL)
+    {
+      self->stations = anx_query_model_new (store, stations_sql,
+                                            ANX_STORE_CHANGED_REGISTRY | ANX_STORE_CHANGED_CHARGERS |
+                                              ANX_STORE_CHANGED_ALARMS);
+      g_signal_connect_swapped (self->stations, "items-changed", G_CALLBACK (on_stations_changed),
+                                self);
+      g_signal_connect_swapped (self->stations, "items-changed",
+                                G_CALLBACK (anx_map_page_update_station_header), self);
+    }
+  anx_map_page_rebuild_points (self);
+}
+
+/**
+ * anx_map_page_get_points:
+ *
+ * Returns: (transfer none): the points the map draws
+ */
+AnxMapPoints *
+anx_map_page_get_points (AnxMapPage *self)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
+
+  return self->points;
+}
+
+/**
+ * anx_map_page_get_charger_layer:
+ *
+ * Returns: (transfer none): the layer of stations
+ */
+AnxChargerLayer *
+anx_map_page_get_charger_layer (AnxMapPage *self)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
+
+  return self->charger_layer;
+}
+
+/**
+ * anx_map_page_show_station:
+ * @station_id: a station's id, as the map's points name it
+ *
+ * Opens the side panel with the station's chargers, their state and open alarms.
+ */
+void
+anx_map_page_show_station (AnxMapPage *self,
+                           const char *station_id)
+{
+  g_autofree char *sql = NULL;
+  gint64 id;
+
+  g_return_if_fail (ANX_IS_MAP_PAGE (self));
+
+  if (self->store == NULL || station_id == NULL)
+    return;
+
+  id = g_ascii_strtoll (station_id, NULL, 10);
+  sql = g_strdup_printf ("SELECT c.code, c.code, c.status, c.current, c.rated_power_w, "
+                         "(SELECT group_concat(a.kind, ',') FROM alarms a WHERE a.charger_code = "
+                         "c.code AND a.state IN ('open', 'acknowledged', 'inspection-scheduled')) "
+                         "AS alarm_kinds FROM chargers c WHERE c.station_id = %" G_GINT64_FORMAT
+                         " ORDER BY c.code", id);
+
+  g_free (self->station_id);
+  self->station_id = g_strdup (station_id);
+  g_clear_object (&self->station_chargers);
+  self->station_chargers = anx_query_model_new (self->store, sql,
+                                                ANX_STORE_CHANGED_REGISTRY |
+                                                  ANX_STORE_CHANGED_CHARGERS |
+                                                  ANX_STORE_CHANGED_ALARMS);
+  gtk_list_box_bind_model (self->charger_list, G_LIST_MODEL (self->station_chargers),
+                           create_charger_row, NULL, NULL);
+  anx_map_page_update_station_header (self);
+  gtk_revealer_set_reveal_child (self->revealer, TRUE);
+}
+
+/**
+ * anx_map_page_get_station_chargers:
+ *
+ * Returns: (transfer none) (nullable): the chargers the side panel lists
+ */
+GListModel *
+anx_map_page_get_station_chargers (AnxMapPage *self)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
+
+  return G_LIST_MODEL (self->station_chargers);
+}

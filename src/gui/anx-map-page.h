@@ -1,0 +1,28 @@
+/* anx-map-page.h
+ *
+ * Copyright 2026 The Anxin authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "anx-charger-layer.h"
+#include "anx-store.h"
+
+G_BEGIN_DECLS
+
+#define ANX_TYPE_MAP_PAGE (anx_map_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (AnxMapPage, anx_map_page, ANX, MAP_PAGE, AdwBin)
+
+void             anx_map_page_set_store         (AnxMapPage *self,
+                                                 AnxStore   *store);
+AnxMapPoints    *anx_map_page_get_points        (AnxMapPage *self);
+AnxChargerLayer *anx_map_page_get_charger_layer (AnxMapPage *self);
+void             anx_map_page_show_station      (AnxMapPage *self,
+                                                 const char *station_id);
+GListModel      *anx_map_page_get_station_chargers (AnxMapPage *self);
+
+G_END_DECLS
