@@ -24,11 +24,12 @@ glib-compile-schemas "$prefix/share/glib-2.0/schemas"
 export GSETTINGS_SCHEMA_DIR="$prefix/share/glib-2.0/schemas"
 export XDG_DATA_DIRS="$prefix/share:${XDG_DATA_DIRS:-/usr/local/share:/usr/share}"
 
-# The simulated feed: two days of history, then live at real speed. Its
-# ledger stays in $state, so the next run resumes the same network.
+# The simulated feed: two days of history, then live at real speed, on a
+# fixed loopback port (ANXIN_DEMO_PORT, default 8420). Its ledger stays in
+# $state, so the next run resumes the same network and the same chains.
 mkdir -p "$state"
 log="$state/anxin-feedd.log"
-"$prefix/bin/anxin-feedd" --listen 127.0.0.1:0 --db "$state/ledger.sqlite" \
+"$prefix/bin/anxin-feedd" --listen "127.0.0.1:${ANXIN_DEMO_PORT:-8420}" --db "$state/ledger.sqlite" \
   --tokens "$state/tokens" --simulate hangzhou --seed 2022 --backfill-days 2 --speed 1 \
   --ground-truth "$state/ground-truth.jsonl" >"$log" 2>&1 &
 feedd=$!
@@ -53,4 +54,6 @@ while [ -z "$url" ]; do
 done
 echo "Feed: $url (admin token in $state)"
 
-"$prefix/bin/anxin-console" --feed "$url" "$@"
+# The token the feed generated on its first start, kept in the keyring by
+# the console (used for this run even where no keyring is available).
+"$prefix/bin/anxin-console" --feed "$url" --token-file "$state/tokens.admin-token" "$@"
