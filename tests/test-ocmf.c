@@ -846,6 +846,200 @@ test_refcount_threads (void)
   anx_ocmf_unref (ocmf);
 }
 
+/* The payload and signature objects (and the readings' objects) are built
+ * on first use: whatever thread asks first, they must be what json-glib's
+ * own parser makes of the same bytes. */
+
+#define LAZY_THREADS 4
+
+typedef struct
+{
+  AnxOcmf *ocmf;
+  gint *start;
+  guint index;
+  JsonObject *payload;
+  JsonObject *signature;
+  JsonObject *reading0;
+  const char *ms;
+} LazyJob;
+
+static gpointer
+lazy_thread (gpointer data)
+{
+  LazyJob *job = data;
+
+  while (!g_atomic_int_get (job->start))
+    g_thread_yield ();
+  /* Different orders, so that each object has racing first users */
+  if (job->index % 2 == 0)
+    {
+      job->reading0 = anx_ocmf_get_reading (job->ocmf, 0)->object;
+      job->payload = anx_ocmf_get_payload_object (job->ocmf);
+    }
+  else
+    {
+      job->payload = anx_ocmf_get_payload_object (job->ocmf);
+      job->reading0 = anx_ocmf_get_reading (job->ocmf, 0)->object;
+    }
+  job->signature = anx_ocmf_get_signature_object (job->ocmf);
+  job->ms = anx_ocmf_get_string (job->ocmf, "MS");
+  return NULL;
+}
+
+static JsonNode *
+reference_parse (const char *data,
+                 gsize       len)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (json_parser_load_from_data (parser, data, (gssize) len, &error));
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static gboolean
+object_equal (JsonObject *object,
+              JsonNode   *reference)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return json_node_equal (node, reference);
+}
+
+/* Checks one record, from one thread and then from LAZY_THREADS at once on
+ * a fresh parse; returns FALSE if it does not parse (not checked then). */
+static gboolean
+check_lazy_objects (const char *text)
+{
+  g_autoptr(AnxOcmf) ocmf = anx_ocmf_parse (text, -1, NULL);
+  g_autoptr(AnxOcmf) fresh = NULL;
+  g_autoptr(JsonNode) payload_ref = NULL;
+  g_autoptr(JsonNode) signature_ref = NULL;
+  JsonArray *rd_ref;
+  const char *payload;
+  const char *whole;
+  gsize payload_len, whole_len;
+  LazyJob jobs[LAZY_THREADS] = { 0 };
+  GThread *threads[LAZY_THREADS];
+  gint start = 0;
+
+  if (ocmf == NULL)
+    return FALSE;
+
+  payload = anx_ocmf_get_payload (ocmf, &payload_len);
+  whole = anx_ocmf_get_text (ocmf, &whole_len);
+  payload_ref = reference_parse (payload, payload_len);
+  signature_ref = reference_parse (payload + payload_len + 1,
+                                   whole_len - (gsize) (payload - whole) - payload_len - 1);
+  rd_ref = json_object_get_array_member (json_node_get_object (payload_ref), "RD");
+
+  /* One thread; the same object every time */
+  g_assert_true (object_equal (anx_ocmf_get_payload_object (ocmf), payload_ref));
+  g_assert_true (anx_ocmf_get_payload_object (ocmf) == anx_ocmf_get_payload_object (ocmf));
+  g_assert_true (object_equal (anx_ocmf_get_signature_object (ocmf), signature_ref));
+  g_assert_true (anx_ocmf_get_signature_object (ocmf) ==
+                 anx_ocmf_get_signature_object (ocmf));
+  g_assert_cmpuint (anx_ocmf_get_n_readings (ocmf), ==, json_array_get_length (rd_ref));
+  for (guint i = 0; i < anx_ocmf_get_n_readings (ocmf); i++)
+    {
+      g_autoptr(JsonNode) reading_ref = json_node_copy (json_array_get_element (rd_ref, i));
+
+      g_assert_true (object_equal (anx_ocmf_get_reading (ocmf, i)->object, reading_ref));
+    }
+  {
+    JsonNode *lc = json_object_get_member (json_node_get_object (payload_ref), "LC");
+
+    if (lc != NULL && JSON_NODE_HOLDS_OBJECT (lc))
+      g_assert_true (object_equal (anx_ocmf_get_loss_compensation (ocmf), lc));
+    else
+      g_assert_null (anx_ocmf_get_loss_compensation (ocmf));
+  }
+
+  /* Several threads, all first users of a fresh record */
+  fresh = anx_ocmf_parse (text, -1, NULL);
+  g_assert_nonnull (fresh);
+  for (guint t = 0; t < LAZY_THREADS; t++)
+    {
+      jobs[t].ocmf = fresh;
+      jobs[t].start = &start;
+      jobs[t].index = t;
+      threads[t] = g_thread_new ("lazy", lazy_thread, &jobs[t]);
+    }
+  g_atomic_int_set (&start, 1);
+  for (guint t = 0; t < LAZY_THREADS; t++)
+    g_thread_join (threads[t]);
+  for (guint t = 0; t < LAZY_THREADS; t++)
+    {
+      g_autoptr(JsonNode) reading_ref = json_node_copy (json_array_get_element (rd_ref, 0));
+
+      g_assert_true (jobs[t].payload == jobs[0].payload);
+      g_assert_true (jobs[t].signature == jobs[0].signature);
+      g_assert_true (jobs[t].reading0 == jobs[0].reading0);
+      g_assert_true (object_equal (jobs[t].payload, payload_ref));
+      g_assert_true (object_equal (jobs[t].signature, signature_ref));
+      g_assert_true (object_equal (jobs[t].reading0, reading_ref));
+      g_assert_cmpstr (jobs[t].ms, ==, anx_ocmf_get_string (ocmf, "MS"));
+    }
+  return TRUE;
+}
+
+static void
+test_lazy_objects (void)
+{
+  static const char *const generated[] = {
+    "OCMF|{\"FV\":\"1.0\",\"GI\":\"ANXIN DC-120\",\"PG\":\"T7\",\"MS\":\"M-1\",\"IS\":true,"
+    "\"IF\":[\"RFID_PLAIN\",\"OCPP_RS_TLS\"],\"TT\":\"峰 1.20 元/kWh | 谷 0.40 元/kWh\","
+    "\"RD\":[{\"TM\":\"2026-11-21T09:00:00,000+0800 S\",\"TX\":\"B\",\"RV\":1000.125,"
+    "\"RI\":\"1-0:1.8.0\",\"RU\":\"kWh\",\"RT\":\"DC\",\"EF\":\"\",\"ST\":\"G\"},"
+    "{\"TM\":\"2026-11-21T09:40:00,000+0800 S\",\"TX\":\"E\",\"RV\":1030.5}]}|{" SIG_HEX "}",
+    /* escapes, numbers of every shape, nesting, null, whitespace */
+    "OCMF|{ \"PG\" : \"F12\", \"MS\": 12345, \"GS\": -0.5e-3, \"CT\": 0, \"X\\u00e9\\n\": "
+    "\"tab\\there \\\"quoted\\\" \\ud83d\\ude00 \\/ \\\\\", \"N\": null, \"B\": false,"
+    " \"Deep\": {\"a\": [1, 2.5, -3E+2, {\"b\": [[]], \"c\": {}}], \"d\": \"\"},"
+    " \"LC\": {\"LN\": \"cable\", \"LI\": 1, \"LR\": 0.009, \"LU\": \"mOhm\"},"
+    " \"RD\": [ {\"RV\": \"      48.542\", \"RU\": \"kWh\", \"TX\": \"B\", \"CL\": 2},"
+    " {\"RV\": 9007199254740993, \"TX\": \"E\"} ] }| { \"SE\": \"base64\", "
+    "\"SD\": \"MAYCAQECAQE=\", \"SA\": \"ECDSA-secp256r1-SHA256\" } ",
+    "OCMF|{\"PG\":\"T1\",\"RD\":[{\"RV\":1}]}|{" SIG_HEX "}",
+  };
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *root = g_getenv ("ANXIN_SOURCE_ROOT");
+  guint n_checked = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (generated); i++)
+    g_assert_true (check_lazy_objects (generated[i]));
+
+  if (root != NULL)
+    path = g_build_filename (root, "..", "shared", "vectors", "ocmf", "transparenzsoftware.jsonl",
+                             NULL);
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_test_skip ("shared OCMF vectors not found (set ANXIN_SOURCE_ROOT); generated records "
+                   "checked only");
+      return;
+    }
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+
+      if (*g_strstrip (lines[i]) == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, &error));
+      g_assert_no_error (error);
+      if (check_lazy_objects (json_object_get_string_member (
+              json_node_get_object (json_parser_get_root (parser)), "ocmf")))
+        n_checked++;
+    }
+  g_test_message ("%u shared vectors checked", n_checked);
+  g_assert_cmpuint (n_checked, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -867,6 +1061,7 @@ main (int   argc,
   g_test_add_func ("/ocmf/malformed-limits", test_malformed_limits);
   g_test_add_func ("/ocmf/truncations", test_truncations);
   g_test_add_func ("/ocmf/refcount-threads", test_refcount_threads);
+  g_test_add_func ("/ocmf/lazy-objects", test_lazy_objects);
 
   return g_test_run ();
 }

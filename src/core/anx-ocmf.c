@@ -18,22 +18,45 @@
 /* The record is read by our own strict JSON scanner, in one pass: it finds
  * where the payload object ends (respecting strings and escapes, so a `|`
  * in a tariff text is harmless), validates the grammar and UTF-8, refuses
- * duplicate keys, lone surrogates and deep nesting, builds the json-glib
- * object model, and remembers where each field's value sits so that errors
- * can name byte offsets and numbers keep their exact text. */
+ * duplicate keys, lone surrogates and deep nesting, and remembers where each
+ * field's value sits, its JSON type and its text, so that errors can name
+ * byte offsets and numbers keep their exact text. That pass builds no
+ * json-glib objects: the fields OCMF defines are read from what it
+ * remembered. The json-glib object model of the payload and the signature
+ * section is built only when asked for (anx_ocmf_get_payload_object() and
+ * friends, the readings' objects), by the same scanner run again over the
+ * already validated bytes, once per record, safely from any thread. */
 
 #define MAX_DEPTH 16
 
 /* Where one member's value sits in the record: a top-level member of the
  * payload or signature section (rd_index -1), a member of reading rd_index,
  * or (key NULL) reading rd_index itself. */
+typedef enum
+{
+  KIND_NULL,
+  KIND_STRING,
+  KIND_NUMBER,
+  KIND_BOOLEAN,
+  KIND_OBJECT,
+  KIND_ARRAY,
+} Kind;
+
+/* rd_index SPAN_IF: an element of the top-level `IF` array (key NULL). */
+#define SPAN_IF (-2)
+
 typedef struct
 {
-  const char *key;
+  const char *key; /* not nul-terminated: key_len */
+  gsize key_len;
   int rd_index;
+  Kind kind;
+  gboolean boolean;
   gsize key_offset;
   gsize value_offset;
   gsize value_len;
+  const char *text; /* a string's contents, or a number's or true/false's
+                     * characters as sent; NULL for the other kinds */
 } Span;
 
 typedef struct
@@ -42,7 +65,7 @@ typedef struct
   gsize len;
   gsize pos;
   AnxOcmfError syntax_code;
-  GArray *spans; /* of Span */
+  GArray *spans; /* of Span; NULL when building nodes */
   GStringChunk *chunk;
   GString *scratch;
   GError **error;
@@ -57,11 +80,16 @@ struct _AnxOcmf
   gsize payload_offset;
   gsize payload_len;
 
+  gsize signature_offset;
+  gsize signature_len;
+
+  /* Built on first use; set once with a compare-and-swap */
   JsonNode *payload_root;
   JsonNode *signature_root;
+  gsize readings_linked; /* g_once: readings[].object set */
 
   GStringChunk *chunk;
-  GHashTable *strings; /* top-level number/boolean field -> its text, or NULL */
+  GArray *spans; /* of Span: the payload's, for anx_ocmf_get_string() */
 
   char *format_version;
   gboolean format_version_known;
@@ -382,9 +410,12 @@ add_span (Scanner    *s,
           gsize       key_offset,
           gsize       value_offset)
 {
-  Span span;
+  Span span = { 0 };
 
+  if (s->spans == NULL)
+    return;
   span.key = key != NULL ? g_string_chunk_insert (s->chunk, key) : NULL;
+  span.key_len = key != NULL ? strlen (key) : 0;
   span.rd_index = rd_index;
   span.key_offset = key_offset;
   span.value_offset = value_offset;
@@ -573,6 +604,475 @@ scanner_top_object (Scanner    *s,
   return node;
 }
 
+
+/* --- The checking pass ------------------------------------------------ */
+
+/* The same grammar, checks, errors and spans as scanner_value() and
+ * friends above, without building nodes. Each recorded span also gets the
+ * value's kind and text. */
+
+/* memcmp() == 0 for the short names OCMF uses, without a call */
+static inline gboolean
+keys_equal (const char *a,
+            const char *b,
+            gsize       n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return FALSE;
+  return TRUE;
+}
+
+/* Duplicate member names: the first names of the object being checked are
+ * kept in a small array (pointing into the record, or into the record's
+ * chunk for names with escapes); a larger object gets a hash set. */
+#define KEYSET_LINEAR_MAX 32
+
+typedef struct
+{
+  guint n_keys;
+  GHashTable *set;
+  struct
+  {
+    const char *key;
+    gsize len;
+  } keys[KEYSET_LINEAR_MAX];
+} KeySet;
+
+/* Adds @key (which must stay valid while @ks is used); FALSE if it was
+ * there already. */
+static gboolean
+keyset_add (KeySet     *ks,
+            const char *key,
+            gsize       key_len)
+{
+  if (ks->set != NULL)
+    return g_hash_table_add (ks->set, g_strndup (key, key_len));
+
+  for (guint i = 0; i < ks->n_keys; i++)
+    if (ks->keys[i].len == key_len && (key_len == 0 || ks->keys[i].key[0] == key[0]) &&
+        keys_equal (ks->keys[i].key, key, key_len))
+      return FALSE;
+
+  if (ks->n_keys == KEYSET_LINEAR_MAX)
+    {
+      ks->set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      for (guint i = 0; i < ks->n_keys; i++)
+        g_hash_table_add (ks->set, g_strndup (ks->keys[i].key, ks->keys[i].len));
+      return g_hash_table_add (ks->set, g_strndup (key, key_len));
+    }
+
+  ks->keys[ks->n_keys].key = key;
+  ks->keys[ks->n_keys].len = key_len;
+  ks->n_keys++;
+  return TRUE;
+}
+
+static void
+keyset_clear (KeySet *ks)
+{
+  g_clear_pointer (&ks->set, g_hash_table_unref);
+}
+
+/* As scanner_string(), but a string without escapes is not copied: *out
+ * points into the record (not nul-terminated), else into @decoded. */
+static gboolean
+check_string (Scanner     *s,
+              GString     *decoded,
+              const char **out,
+              gsize       *out_len)
+{
+  gsize start = s->pos;
+  /* 1: ends the plain run ('"', '\\', a control character); 2: not ASCII */
+  static const guint8 byte_class[256] = {
+    [0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
+  };
+  gsize p = start + 1;
+  guint8 high = 0;
+  const char *end_valid;
+
+  while (p < s->len)
+    {
+      guint8 c = byte_class[(guchar) s->buf[p]];
+
+      if (c == 1)
+        break;
+      high |= c;
+      p++;
+    }
+  if (p >= s->len || s->buf[p] != '"' ||
+      (high != 0 &&
+       !g_utf8_validate_len (s->buf + start + 1, p - start - 1, &end_valid)))
+    {
+      /* Escapes, or an error: the full scanner says which */
+      if (!scanner_string (s, decoded))
+        return FALSE;
+      *out = decoded->str;
+      *out_len = decoded->len;
+      return TRUE;
+    }
+  *out = s->buf + start + 1;
+  *out_len = p - start - 1;
+  s->pos = p + 1;
+  return TRUE;
+}
+
+static gboolean check_value (Scanner     *s,
+                             guint        depth,
+                             int          element_rd,
+                             int          rd_index,
+                             Kind        *kind,
+                             gboolean    *boolean,
+                             const char **text,
+                             gsize       *text_len);
+
+/* Records a member or element span with its kind and text. */
+static void
+add_checked_span (Scanner    *s,
+                  const char *key,
+                  gsize       key_len,
+                  int         rd_index,
+                  gsize       key_offset,
+                  gsize       value_offset,
+                  Kind        kind,
+                  gboolean    boolean,
+                  const char *text,
+                  gsize       text_len)
+{
+  Span span = { 0 };
+
+  /* check_object() keeps names with escapes in the chunk; the others point
+   * into the record */
+  span.key = key;
+  span.key_len = key_len;
+  span.rd_index = rd_index;
+  span.key_offset = key_offset;
+  span.value_offset = value_offset;
+  span.value_len = s->pos - value_offset;
+  span.kind = kind;
+  span.boolean = boolean;
+  if (kind == KIND_STRING)
+    span.text = g_string_chunk_insert_len (s->chunk, text, (gssize) text_len);
+  else if (kind == KIND_NUMBER || kind == KIND_BOOLEAN)
+    span.text = g_string_chunk_insert_len (s->chunk, s->buf + value_offset,
+                                           (gssize) span.value_len);
+  g_array_append_val (s->spans, span);
+}
+
+/* As scanner_object(); @rd_index as there. */
+static gboolean
+check_object (Scanner *s,
+              guint    depth,
+              int      rd_index)
+{
+  KeySet ks;
+  gboolean ok = FALSE;
+
+  g_assert (s->buf[s->pos] == '{');
+  s->pos++;
+  scanner_skip_ws (s);
+  if (s->pos < s->len && s->buf[s->pos] == '}')
+    {
+      s->pos++;
+      return TRUE;
+    }
+  ks.n_keys = 0;
+  ks.set = NULL;
+
+  for (;;)
+    {
+      gsize key_offset;
+      gsize value_offset;
+      gboolean record = depth == 1 || rd_index >= 0;
+      int element_rd = -1;
+      Kind kind;
+      gboolean boolean;
+      const char *key;
+      gsize key_len;
+      const char *text;
+      gsize text_len;
+
+      scanner_skip_ws (s);
+      if (s->pos >= s->len || s->buf[s->pos] != '"')
+        {
+          scanner_fail (s, _("a quoted member name"));
+          break;
+        }
+      key_offset = s->pos;
+      if (!check_string (s, s->scratch, &key, &key_len))
+        break;
+      /* Had escapes: keep it (s->scratch is reused for the value) */
+      if (key == s->scratch->str)
+        key = g_string_chunk_insert_len (s->chunk, key, (gssize) key_len);
+
+      /* Member names holding \u0000 cannot occur: scanner_string() refuses them */
+      if (!keyset_add (&ks, key, key_len))
+        {
+          g_autofree char *name = g_strndup (key, key_len);
+
+          set_error_at (s->error, ANX_OCMF_ERROR_DUPLICATE_FIELD, name, key_offset,
+                        _("the member appears twice in one object"));
+          break;
+        }
+
+      scanner_skip_ws (s);
+      if (s->pos >= s->len || s->buf[s->pos] != ':')
+        {
+          scanner_fail (s, _("“:”"));
+          break;
+        }
+      s->pos++;
+      scanner_skip_ws (s);
+      value_offset = s->pos;
+
+      if (depth == 1 && key_len == 2 && memcmp (key, "RD", 2) == 0)
+        element_rd = 0;
+      else if (depth == 1 && key_len == 2 && memcmp (key, "IF", 2) == 0)
+        element_rd = SPAN_IF;
+      if (!check_value (s, depth + 1, element_rd, -1, &kind, &boolean, &text, &text_len))
+        break;
+
+      if (record)
+        add_checked_span (s, key, key_len, rd_index, key_offset, value_offset, kind, boolean, text,
+                          text_len);
+
+      scanner_skip_ws (s);
+      if (s->pos < s->len && s->buf[s->pos] == ',')
+        {
+          s->pos++;
+          continue;
+        }
+      if (s->pos < s->len && s->buf[s->pos] == '}')
+        {
+          s->pos++;
+          ok = TRUE;
+          break;
+        }
+      scanner_fail (s, _("“,” or “}”"));
+      break;
+    }
+
+  keyset_clear (&ks);
+  return ok;
+}
+
+/* As scanner_array(); @element_rd: 0 for RD (elements recorded as readings
+ * 0, 1, ...), SPAN_IF for IF (elements recorded with that index), else -1. */
+static gboolean
+check_array (Scanner *s,
+             guint    depth,
+             int      element_rd)
+{
+  int index = 0;
+
+  g_assert (s->buf[s->pos] == '[');
+  s->pos++;
+  scanner_skip_ws (s);
+  if (s->pos < s->len && s->buf[s->pos] == ']')
+    {
+      s->pos++;
+      return TRUE;
+    }
+
+  for (;;)
+    {
+      gsize element_offset;
+      Kind kind;
+      gboolean boolean;
+      const char *text;
+      gsize text_len;
+
+      scanner_skip_ws (s);
+      element_offset = s->pos;
+      if (!check_value (s, depth + 1, -1, element_rd == 0 ? index : -1, &kind, &boolean, &text,
+                        &text_len))
+        return FALSE;
+      if (element_rd == 0 || element_rd == SPAN_IF)
+        add_checked_span (s, NULL, 0, element_rd == 0 ? index : SPAN_IF, element_offset,
+                          element_offset, kind, boolean, text, text_len);
+      index++;
+
+      scanner_skip_ws (s);
+      if (s->pos < s->len && s->buf[s->pos] == ',')
+        {
+          s->pos++;
+          continue;
+        }
+      if (s->pos < s->len && s->buf[s->pos] == ']')
+        {
+          s->pos++;
+          return TRUE;
+        }
+      return scanner_fail (s, _("“,” or “]”"));
+    }
+}
+
+/* As scanner_number(), without the conversion. */
+static gboolean
+check_number (Scanner *s)
+{
+  gsize start = s->pos;
+
+  if (s->buf[s->pos] == '-')
+    s->pos++;
+  if (s->pos < s->len && s->buf[s->pos] == '0')
+    s->pos++;
+  else if (!scanner_digits (s))
+    return scanner_fail (s, _("a digit"));
+  if (s->pos < s->len && s->buf[s->pos] == '.')
+    {
+      s->pos++;
+      if (!scanner_digits (s))
+        return scanner_fail (s, _("a digit after the decimal point"));
+    }
+  if (s->pos < s->len && (s->buf[s->pos] == 'e' || s->buf[s->pos] == 'E'))
+    {
+      s->pos++;
+      if (s->pos < s->len && (s->buf[s->pos] == '+' || s->buf[s->pos] == '-'))
+        s->pos++;
+      if (!scanner_digits (s))
+        return scanner_fail (s, _("a digit in the exponent"));
+    }
+
+  if (s->pos - start >= 64) /* scanner_number()'s buffer */
+    {
+      s->pos = start;
+      return set_error_at (s->error, s->syntax_code, NULL, start, _("number is too long"));
+    }
+  return TRUE;
+}
+
+/* As scanner_value(). @element_rd: see check_array(), for an array value;
+ * @rd_index: see scanner_object(), for an object value. A string's contents
+ * are left in *@text (see check_string()). */
+static gboolean
+check_value (Scanner     *s,
+             guint        depth,
+             int          element_rd,
+             int          rd_index,
+             Kind        *kind,
+             gboolean    *boolean,
+             const char **text,
+             gsize       *text_len)
+{
+  *boolean = FALSE;
+  *text = NULL;
+  *text_len = 0;
+  if (depth > MAX_DEPTH)
+    return set_error_at (s->error, ANX_OCMF_ERROR_TOO_DEEP, NULL, s->pos,
+                         _("nested deeper than %d levels"), MAX_DEPTH);
+
+  scanner_skip_ws (s);
+  if (s->pos >= s->len)
+    return scanner_fail (s, _("a JSON value"));
+
+  switch (s->buf[s->pos])
+    {
+    case '{':
+      *kind = KIND_OBJECT;
+      return check_object (s, depth, rd_index);
+    case '[':
+      *kind = KIND_ARRAY;
+      return check_array (s, depth, element_rd);
+    case '"':
+      *kind = KIND_STRING;
+      return check_string (s, s->scratch, text, text_len);
+    case 't':
+      *kind = KIND_BOOLEAN;
+      *boolean = TRUE;
+      return scanner_literal (s, "true");
+    case 'f':
+      *kind = KIND_BOOLEAN;
+      return scanner_literal (s, "false");
+    case 'n':
+      *kind = KIND_NULL;
+      return scanner_literal (s, "null");
+    default:
+      *kind = KIND_NUMBER;
+      if (s->buf[s->pos] == '-' || g_ascii_isdigit (s->buf[s->pos]))
+        return check_number (s);
+      return scanner_fail (s, _("a JSON value"));
+    }
+}
+
+/* As scanner_top_object(), checking only; @what is untranslated (N_()),
+ * translated only for an error. */
+static gboolean
+check_top_object (Scanner    *s,
+                  const char *what)
+{
+  if (s->pos >= s->len || s->buf[s->pos] != '{')
+    return set_error_at (s->error, s->syntax_code, NULL, s->pos, _("%s must be a JSON object"),
+                         _(what));
+  return check_object (s, 1, -1);
+}
+
+/* Builds the node of the object at @offset of the record, already checked
+ * by check_top_object(), so this cannot fail. */
+static JsonNode *
+build_top_object (AnxOcmf *ocmf,
+                  gsize    offset)
+{
+  g_autoptr(GString) scratch = g_string_sized_new (64);
+  Scanner s = { 0 };
+  JsonNode *node;
+
+  s.buf = ocmf->text;
+  s.len = ocmf->text_len;
+  s.pos = offset;
+  s.scratch = scratch;
+  node = scanner_top_object (&s, "");
+  g_assert (node != NULL);
+  return node;
+}
+
+/* The lazily built root at @slot: the first caller to finish installs it,
+ * the others drop theirs. */
+static JsonNode *
+get_root (AnxOcmf   *ocmf,
+          JsonNode **slot,
+          gsize      offset)
+{
+  JsonNode *node = g_atomic_pointer_get (slot);
+
+  if (node != NULL)
+    return node;
+  node = build_top_object (ocmf, offset);
+  if (!g_atomic_pointer_compare_and_exchange (slot, NULL, node))
+    {
+      json_node_unref (node);
+      node = g_atomic_pointer_get (slot);
+    }
+  return node;
+}
+
+static JsonNode *
+get_payload_root (AnxOcmf *ocmf)
+{
+  return get_root (ocmf, &ocmf->payload_root, ocmf->payload_offset);
+}
+
+static JsonNode *
+get_signature_root (AnxOcmf *ocmf)
+{
+  return get_root (ocmf, &ocmf->signature_root, ocmf->signature_offset);
+}
+
+/* Points each reading's .object into the payload's object model. */
+static void
+link_readings (AnxOcmf *ocmf)
+{
+  if (g_once_init_enter (&ocmf->readings_linked))
+    {
+      JsonArray *rd = json_object_get_array_member (json_node_get_object (get_payload_root (ocmf)),
+                                                    "RD");
+
+      for (guint i = 0; i < ocmf->n_readings; i++)
+        ocmf->readings[i].object = json_array_get_object_element (rd, i);
+      g_once_init_leave (&ocmf->readings_linked, 1);
+    }
+}
+
 /* --- Field helpers ---------------------------------------------------- */
 
 typedef struct
@@ -581,19 +1081,70 @@ typedef struct
   GArray *spans;
   gsize fallback_offset;
   GError **error;
+  /* While reading i is read: spans[rd_lo..rd_hi] hold its members and,
+   * last, its element span (rd_hi > 0) */
+  guint rd_lo;
+  guint rd_hi;
+  /* Top-level members named by two capitals, as OCMF's are: index + 1 of
+   * the span of "AB" at [('A' - 'A') * 26 + ('B' - 'A')], or 0 */
+  guint32 top[26 * 26];
 } Context;
+
+static inline int
+top_slot (const char *key,
+          gsize       key_len)
+{
+  if (key_len == 2 && key[0] >= 'A' && key[0] <= 'Z' && key[1] >= 'A' && key[1] <= 'Z')
+    return (key[0] - 'A') * 26 + (key[1] - 'A');
+  return -1;
+}
+
+/* Points the context at @spans and indexes their top-level members. */
+static void
+context_set_spans (Context *ctx,
+                   GArray  *spans)
+{
+  ctx->spans = spans;
+  memset (ctx->top, 0, sizeof ctx->top);
+  for (guint i = 0; i < spans->len; i++)
+    {
+      const Span *span = &g_array_index (spans, Span, i);
+      int slot;
+
+      if (span->rd_index == -1 && (slot = top_slot (span->key, span->key_len)) >= 0)
+        ctx->top[slot] = i + 1;
+    }
+}
 
 static const Span *
 find_span (Context    *ctx,
            int         rd_index,
            const char *key)
 {
-  for (guint i = 0; i < ctx->spans->len; i++)
+  guint lo = 0, end = ctx->spans->len;
+  gsize key_len = key != NULL ? strlen (key) : 0;
+
+  if (rd_index == -1 && key != NULL)
+    {
+      int slot = top_slot (key, key_len);
+
+      if (slot >= 0)
+        return ctx->top[slot] != 0 ? &g_array_index (ctx->spans, Span, ctx->top[slot] - 1) : NULL;
+    }
+
+  if (rd_index >= 0 && ctx->rd_hi > 0)
+    {
+      lo = ctx->rd_lo;
+      end = ctx->rd_hi + 1;
+    }
+  for (guint i = lo; i < end; i++)
     {
       const Span *span = &g_array_index (ctx->spans, Span, i);
 
       if (span->rd_index == rd_index &&
-          (key == NULL ? span->key == NULL : (span->key != NULL && g_str_equal (span->key, key))))
+          (key == NULL ? span->key == NULL
+                       : (span->key != NULL && span->key_len == key_len &&
+                          keys_equal (span->key, key, key_len))))
         return span;
     }
   return NULL;
@@ -645,54 +1196,24 @@ set_field_error (Context      *ctx,
   return set_error_at (ctx->error, code, path, field_offset (ctx, rd_index, key), "%s", detail);
 }
 
-/* The exact characters of a scalar member: a string's contents, or a
- * number's digits as sent. */
-static const char *
-scalar_text (Context    *ctx,
-             int         rd_index,
-             const char *key,
-             JsonNode   *node)
-{
-  const Span *span;
-
-  /* Sealed nodes live as long as the record: no copy needed */
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-
-  span = find_span (ctx, rd_index, key);
-  if (span != NULL)
-    return g_string_chunk_insert_len (ctx->ocmf->chunk, ctx->ocmf->text + span->value_offset,
-                                      (gssize) span->value_len);
-
-  /* Not reached for members the scanner saw; kept for safety. */
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return json_node_get_boolean (node) ? "true" : "false";
-  {
-    char buf[G_ASCII_DTOSTR_BUF_SIZE];
-    return g_string_chunk_insert_const (
-        ctx->ocmf->chunk, g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
-  }
-}
-
 /* Gets an optional text member: string or number (some firmware sends
  * `"CT": 0`); null counts as absent; objects, arrays and true/false are
- * errors. */
+ * errors. The text is a string's contents, or a number's digits as sent. */
 static gboolean
 get_text_member (Context     *ctx,
-                 JsonObject  *object,
                  int          rd_index,
                  const char  *name,
                  const char **out)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const Span *span = find_span (ctx, rd_index, name);
 
   *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (span == NULL || span->kind == KIND_NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+  if (span->kind != KIND_STRING && span->kind != KIND_NUMBER)
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, rd_index, name,
                             _("expected a string"));
-  *out = scalar_text (ctx, rd_index, name, node);
+  *out = span->text;
   return TRUE;
 }
 
@@ -720,21 +1241,20 @@ parse_decimal (const char *text,
 
 static gboolean
 get_number_member (Context     *ctx,
-                   JsonObject  *object,
                    int          rd_index,
                    const char  *name,
                    const char **text,
                    double      *value)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const Span *span = find_span (ctx, rd_index, name);
 
   *text = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (span == NULL || span->kind == KIND_NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+  if (span->kind != KIND_STRING && span->kind != KIND_NUMBER)
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, rd_index, name,
                             _("expected a number"));
-  *text = scalar_text (ctx, rd_index, name, node);
+  *text = span->text;
   if (!parse_decimal (*text, value))
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_VALUE, rd_index, name,
                             _("“%s” is not a decimal number"), *text);
@@ -788,11 +1308,29 @@ parse_tm (const char          *text,
 }
 
 static gboolean
-parse_readings (Context   *ctx,
-                JsonArray *rd)
+parse_readings (Context *ctx)
 {
   AnxOcmf *ocmf = ctx->ocmf;
-  guint n = json_array_get_length (rd);
+  g_autofree guint *ends = NULL;
+  guint n = 0;
+
+  /* The element spans come in order, each after its members' spans */
+  for (guint k = 0; k < ctx->spans->len; k++)
+    {
+      const Span *span = &g_array_index (ctx->spans, Span, k);
+
+      if (span->key == NULL && span->rd_index >= 0)
+        n++;
+    }
+  ends = g_new (guint, MAX (n, 1));
+  n = 0;
+  for (guint k = 0; k < ctx->spans->len; k++)
+    {
+      const Span *span = &g_array_index (ctx->spans, Span, k);
+
+      if (span->key == NULL && span->rd_index >= 0)
+        ends[n++] = k;
+    }
 
   if (n == 0)
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_VALUE, -1, "RD", _("there are no readings"));
@@ -804,17 +1342,18 @@ parse_readings (Context   *ctx,
     {
       AnxOcmfReading *r = &ocmf->readings[i];
       const AnxOcmfReading *prev = i > 0 ? &ocmf->readings[i - 1] : NULL;
-      JsonNode *node = json_array_get_element (rd, i);
-      JsonObject *object;
       int ri = (int) i;
 
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      ctx->rd_lo = i > 0 ? ends[i - 1] + 1 : 0;
+      ctx->rd_hi = ends[i];
+      g_assert (g_array_index (ctx->spans, Span, ends[i]).rd_index == ri);
+
+      /* r->object is set on first use, by link_readings() */
+      if (find_span (ctx, ri, NULL)->kind != KIND_OBJECT)
         return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, ri, NULL,
                                 _("a reading must be a JSON object"));
-      object = json_node_get_object (node);
-      r->object = object;
 
-      if (!get_text_member (ctx, object, ri, "TM", &r->time_text))
+      if (!get_text_member (ctx, ri, "TM", &r->time_text))
         return FALSE;
       if (r->time_text != NULL)
         {
@@ -834,7 +1373,7 @@ parse_readings (Context   *ctx,
 #define TEXT_CARRIED(member, field, bit)                         \
   G_STMT_START                                                   \
   {                                                              \
-    if (!get_text_member (ctx, object, ri, member, &r->field))   \
+    if (!get_text_member (ctx, ri, member, &r->field))           \
       return FALSE;                                              \
     if (r->field == NULL && prev != NULL && prev->field != NULL) \
       {                                                          \
@@ -852,13 +1391,13 @@ parse_readings (Context   *ctx,
       TEXT_CARRIED ("ST", status, ANX_OCMF_CARRIED_ST);
 #undef TEXT_CARRIED
 
-      if (!get_number_member (ctx, object, ri, "RV", &r->value_text, &r->value))
+      if (!get_number_member (ctx, ri, "RV", &r->value_text, &r->value))
         return FALSE;
       if (r->value_text == NULL)
         return set_field_error (ctx, ANX_OCMF_ERROR_MISSING_FIELD, ri, "RV",
                                 _("every reading needs a value"));
 
-      if (!get_number_member (ctx, object, ri, "CL", &r->cumulated_loss_text, &r->cumulated_loss))
+      if (!get_number_member (ctx, ri, "CL", &r->cumulated_loss_text, &r->cumulated_loss))
         return FALSE;
       r->has_cumulated_loss = r->cumulated_loss_text != NULL;
     }
@@ -905,18 +1444,15 @@ parse_payload_fields (Context *ctx)
   static const char *const text_fields[] = { "FV", "GI", "GS", "GV", "PG", "MV", "MM", "MS",
                                              "MF", "IL", "IT", "ID", "TT", "CT", "CI" };
   AnxOcmf *ocmf = ctx->ocmf;
-  JsonObject *payload = json_node_get_object (ocmf->payload_root);
-  JsonNode *node;
+  const Span *span;
   const char *fv = NULL;
   const char *pg = NULL;
-  JsonObjectIter iter;
-  const char *name;
 
   for (guint i = 0; i < G_N_ELEMENTS (text_fields); i++)
     {
       const char *value;
 
-      if (!get_text_member (ctx, payload, -1, text_fields[i], &value))
+      if (!get_text_member (ctx, -1, text_fields[i], &value))
         return FALSE;
       if (i == 0)
         fv = value;
@@ -924,16 +1460,7 @@ parse_payload_fields (Context *ctx)
         pg = value;
     }
 
-  /* The text of scalar members that are not strings, for anx_ocmf_get_string() */
-  json_object_iter_init (&iter, payload);
-  while (json_object_iter_next (&iter, &name, &node))
-    if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) != G_TYPE_STRING)
-      {
-        if (ocmf->strings == NULL)
-          ocmf->strings = g_hash_table_new (g_str_hash, g_str_equal);
-        g_hash_table_insert (ocmf->strings, g_string_chunk_insert (ocmf->chunk, name),
-                             (gpointer) scalar_text (ctx, -1, name, node));
-      }
+  /* anx_ocmf_get_string() reads the spans' texts */
 
   if (fv != NULL)
     {
@@ -946,51 +1473,56 @@ parse_payload_fields (Context *ctx)
   if (!parse_pagination (ctx, pg))
     return FALSE;
 
-  node = json_object_get_member (payload, "IS");
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+  span = find_span (ctx, -1, "IS");
+  if (span != NULL && span->kind != KIND_NULL)
     {
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+      if (span->kind != KIND_BOOLEAN)
         return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, -1, "IS",
                                 _("expected true or false"));
       ocmf->has_identification_status = TRUE;
-      ocmf->identification_status = json_node_get_boolean (node);
+      ocmf->identification_status = span->boolean;
     }
 
-  node = json_object_get_member (payload, "IF");
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+  span = find_span (ctx, -1, "IF");
+  if (span != NULL && span->kind != KIND_NULL)
     {
-      JsonArray *flags;
-      guint n;
+      guint n = 0;
 
-      if (!JSON_NODE_HOLDS_ARRAY (node))
+      if (span->kind != KIND_ARRAY)
         return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, -1, "IF",
                                 _("expected an array of strings"));
-      flags = json_node_get_array (node);
-      n = json_array_get_length (flags);
+      for (guint k = 0; k < ctx->spans->len; k++)
+        if (g_array_index (ctx->spans, Span, k).rd_index == SPAN_IF)
+          n++;
       ocmf->identification_flags = g_new0 (char *, n + 1);
-      for (guint i = 0; i < n; i++)
+      n = 0;
+      for (guint k = 0; k < ctx->spans->len; k++)
         {
-          JsonNode *flag = json_array_get_element (flags, i);
+          const Span *flag = &g_array_index (ctx->spans, Span, k);
 
-          if (!JSON_NODE_HOLDS_VALUE (flag) || json_node_get_value_type (flag) != G_TYPE_STRING)
+          if (flag->rd_index != SPAN_IF)
+            continue;
+          if (flag->kind != KIND_STRING)
             return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, -1, "IF",
                                     _("expected an array of strings"));
-          ocmf->identification_flags[i] = g_strdup (json_node_get_string (flag));
+          ocmf->identification_flags[n++] = g_strdup (flag->text);
         }
     }
 
-  node = json_object_get_member (payload, "LC");
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node) && !JSON_NODE_HOLDS_OBJECT (node))
+  span = find_span (ctx, -1, "LC");
+  if (span != NULL && span->kind != KIND_NULL && span->kind != KIND_OBJECT)
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, -1, "LC", _("expected an object"));
 
-  node = json_object_get_member (payload, "RD");
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  span = find_span (ctx, -1, "RD");
+  if (span == NULL || span->kind == KIND_NULL)
     return set_field_error (ctx, ANX_OCMF_ERROR_MISSING_FIELD, -1, "RD",
                             _("the readings are mandatory"));
-  if (!JSON_NODE_HOLDS_ARRAY (node))
+  if (span->kind != KIND_ARRAY)
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, -1, "RD",
                             _("expected an array of readings"));
-  return parse_readings (ctx, json_node_get_array (node));
+  if (find_span (ctx, 0, NULL) == NULL)
+    return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_VALUE, -1, "RD", _("there are no readings"));
+  return parse_readings (ctx);
 }
 
 static gboolean
@@ -1066,18 +1598,17 @@ decode_signature_data (Context    *ctx,
  * digits only) is refused rather than reinterpreted. */
 static gboolean
 get_string_member (Context     *ctx,
-                   JsonObject  *object,
                    const char  *name,
                    const char **out)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  const Span *span = find_span (ctx, -1, name);
 
   *out = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+  if (span == NULL || span->kind == KIND_NULL)
     return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+  if (span->kind != KIND_STRING)
     return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, -1, name, _("expected a string"));
-  *out = json_node_get_string (node);
+  *out = span->text;
   return TRUE;
 }
 
@@ -1085,12 +1616,11 @@ static gboolean
 parse_signature_fields (Context *ctx)
 {
   AnxOcmf *ocmf = ctx->ocmf;
-  JsonObject *sig = json_node_get_object (ocmf->signature_root);
   const char *sa, *se, *sm, *sd, *si;
 
-  if (!get_string_member (ctx, sig, "SA", &sa) || !get_string_member (ctx, sig, "SE", &se) ||
-      !get_string_member (ctx, sig, "SM", &sm) || !get_string_member (ctx, sig, "SD", &sd) ||
-      !get_string_member (ctx, sig, "SI", &si))
+  if (!get_string_member (ctx, "SA", &sa) || !get_string_member (ctx, "SE", &se) ||
+      !get_string_member (ctx, "SM", &sm) || !get_string_member (ctx, "SD", &sd) ||
+      !get_string_member (ctx, "SI", &si))
     return FALSE;
 
   if (sd == NULL)
@@ -1133,7 +1663,7 @@ anx_ocmf_parse (const char  *text,
   g_autoptr(GArray) signature_spans = NULL;
   g_autoptr(GString) scratch = NULL;
   Scanner s = { 0 };
-  Context ctx = { 0 };
+  Context ctx; /* set up below; its index by context_set_spans() */
   gsize len;
   gsize signature_offset;
 
@@ -1165,12 +1695,14 @@ anx_ocmf_parse (const char  *text,
   g_atomic_ref_count_init (&ocmf->ref_count);
   ocmf->text = g_strndup (text, len);
   ocmf->text_len = len;
-  ocmf->chunk = g_string_chunk_new (512);
+  /* Keys and texts are never longer than the record: one block */
+  ocmf->chunk = g_string_chunk_new (2 * len + 64);
 
   /* Work on the private copy: it is nul-terminated and cannot change. */
   payload_spans = g_array_sized_new (FALSE, FALSE, sizeof (Span), 48);
   signature_spans = g_array_sized_new (FALSE, FALSE, sizeof (Span), 8);
   scratch = g_string_sized_new (64);
+
   s.buf = ocmf->text;
   s.len = len;
   s.pos = 5;
@@ -1180,8 +1712,7 @@ anx_ocmf_parse (const char  *text,
 
   s.spans = payload_spans;
   s.syntax_code = ANX_OCMF_ERROR_PAYLOAD_SYNTAX;
-  ocmf->payload_root = scanner_top_object (&s, _("the payload"));
-  if (ocmf->payload_root == NULL)
+  if (!check_top_object (&s, N_("the payload")))
     return NULL;
   ocmf->payload_offset = 5;
   ocmf->payload_len = s.pos - 5;
@@ -1199,9 +1730,10 @@ anx_ocmf_parse (const char  *text,
   signature_offset = s.pos;
   s.spans = signature_spans;
   s.syntax_code = ANX_OCMF_ERROR_SIGNATURE_SYNTAX;
-  ocmf->signature_root = scanner_top_object (&s, _("the signature section"));
-  if (ocmf->signature_root == NULL)
+  if (!check_top_object (&s, N_("the signature section")))
     return NULL;
+  ocmf->signature_offset = signature_offset;
+  ocmf->signature_len = s.pos - signature_offset;
 
   scanner_skip_ws (&s);
   if (s.pos != len)
@@ -1213,16 +1745,19 @@ anx_ocmf_parse (const char  *text,
 
   ctx.ocmf = ocmf;
   ctx.error = error;
+  ctx.rd_lo = 0;
+  ctx.rd_hi = 0;
 
-  ctx.spans = signature_spans;
+  context_set_spans (&ctx, signature_spans);
   ctx.fallback_offset = signature_offset;
   if (!parse_signature_fields (&ctx))
     return NULL;
 
-  ctx.spans = payload_spans;
+  context_set_spans (&ctx, payload_spans);
   ctx.fallback_offset = ocmf->payload_offset;
   if (!parse_payload_fields (&ctx))
     return NULL;
+  ocmf->spans = g_steal_pointer (&payload_spans);
 
   return g_steal_pointer (&ocmf);
 }
@@ -1262,7 +1797,7 @@ anx_ocmf_unref (AnxOcmf *ocmf)
   g_free (ocmf->readings);
   g_clear_pointer (&ocmf->payload_root, json_node_unref);
   g_clear_pointer (&ocmf->signature_root, json_node_unref);
-  g_clear_pointer (&ocmf->strings, g_hash_table_unref);
+  g_clear_pointer (&ocmf->spans, g_array_unref);
   g_clear_pointer (&ocmf->chunk, g_string_chunk_free);
   g_strfreev (ocmf->identification_flags);
   g_free (ocmf->format_version);
@@ -1340,7 +1875,7 @@ anx_ocmf_get_payload_object (AnxOcmf *ocmf)
 {
   g_return_val_if_fail (ocmf != NULL, NULL);
 
-  return json_node_get_object (ocmf->payload_root);
+  return json_node_get_object (get_payload_root (ocmf));
 }
 
 /**
@@ -1354,7 +1889,7 @@ anx_ocmf_get_signature_object (AnxOcmf *ocmf)
 {
   g_return_val_if_fail (ocmf != NULL, NULL);
 
-  return json_node_get_object (ocmf->signature_root);
+  return json_node_get_object (get_signature_root (ocmf));
 }
 
 /**
@@ -1399,17 +1934,19 @@ const char *
 anx_ocmf_get_string (AnxOcmf    *ocmf,
                      const char *field)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (ocmf != NULL, NULL);
   g_return_val_if_fail (field != NULL, NULL);
 
-  node = json_object_get_member (json_node_get_object (ocmf->payload_root), field);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-  if (json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-  return ocmf->strings != NULL ? g_hash_table_lookup (ocmf->strings, field) : NULL;
+  /* Top-level member names are unique; text is NULL unless scalar */
+  for (guint i = 0; i < ocmf->spans->len; i++)
+    {
+      const Span *span = &g_array_index (ocmf->spans, Span, i);
+
+      if (span->rd_index == -1 && span->key_len == strlen (field) &&
+          memcmp (span->key, field, span->key_len) == 0)
+        return span->text;
+    }
+  return NULL;
 }
 
 /**
@@ -1478,7 +2015,7 @@ anx_ocmf_get_loss_compensation (AnxOcmf *ocmf)
 
   g_return_val_if_fail (ocmf != NULL, NULL);
 
-  payload = json_node_get_object (ocmf->payload_root);
+  payload = json_node_get_object (get_payload_root (ocmf));
   if (json_object_has_member (payload, "LC") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (payload, "LC")))
     return json_object_get_object_member (payload, "LC");
@@ -1516,6 +2053,7 @@ anx_ocmf_get_reading (AnxOcmf *ocmf,
   g_return_val_if_fail (ocmf != NULL, NULL);
   g_return_val_if_fail (index < ocmf->n_readings, NULL);
 
+  link_readings (ocmf);
   return &ocmf->readings[index];
 }
 
@@ -1571,6 +2109,7 @@ anx_ocmf_find_energy_reading (AnxOcmf            *ocmf,
 {
   g_return_val_if_fail (ocmf != NULL, NULL);
 
+  link_readings (ocmf);
   if (role == ANX_OCMF_READING_START)
     {
       for (guint i = 0; i < ocmf->n_readings; i++)
