@@ -67,6 +67,7 @@
 
 #include "anx-finding.h"
 #include "anx-sim-engine.h"
+#include "anx-sim-random.h"
 #include "anx-signature.h"
 
 /* Same arithmetic on every machine: no fused multiply-add. */
@@ -169,10 +170,7 @@ static const char *const exchange_reasons[] = {
   "检定不合格更换",
 };
 
-typedef struct
-{
-  guint64 s[4];
-} Rng;
+typedef AnxSimRandom Rng;
 
 /* Everything that is saved: the charger's whole future follows from it */
 typedef struct
@@ -339,74 +337,6 @@ struct _AnxSimEngine
 
 /* Random numbers ------------------------------------------------------- */
 
-static guint64
-splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
-static void
-rng_init (Rng     *rng,
-          guint64  seed,
-          guint64  stream,
-          guint64  index)
-{
-  guint64 state = seed;
-
-  state = splitmix64 (&state) ^ stream;
-  state = splitmix64 (&state) ^ index;
-  for (guint i = 0; i < G_N_ELEMENTS (rng->s); i++)
-    rng->s[i] = splitmix64 (&state);
-}
-
-static inline guint64
-rotl64 (guint64 x,
-        int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next (Rng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl64 (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl64 (s[3], 45);
-  return result;
-}
-
-/* Uniform in [0, 1) */
-static double
-rng_double (Rng *rng)
-{
-  return (double) (rng_next (rng) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Uniform in [0, n) */
-static guint64
-rng_below (Rng     *rng,
-           guint64  n)
-{
-  guint64 limit, x;
-
-  g_assert (n > 0);
-  limit = G_MAXUINT64 - (G_MAXUINT64 % n);
-  do
-    x = rng_next (rng);
-  while (x >= limit);
-  return x % n;
-}
 
 /* Uniform in [lo, hi] */
 static gint64
@@ -414,14 +344,14 @@ rng_range (Rng    *rng,
            gint64  lo,
            gint64  hi)
 {
-  return lo + (gint64) rng_below (rng, (guint64) (hi - lo + 1));
+  return lo + (gint64) anx_sim_random_below (rng, (guint64) (hi - lo + 1));
 }
 
 static double
 rng_gaussian (Rng *rng)
 {
-  double u1 = 1.0 - rng_double (rng);
-  double u2 = rng_double (rng);
+  double u1 = 1.0 - anx_sim_random_double (rng);
+  double u2 = anx_sim_random_double (rng);
 
   return sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
 }
@@ -580,8 +510,8 @@ draw_arrival (Charger *c,
 
   for (;;)
     {
-      double u = rng_double (&c->state.load_rng);
-      double accept = rng_double (&c->state.load_rng);
+      double u = anx_sim_random_double (&c->state.load_rng);
+      double accept = anx_sim_random_double (&c->state.load_rng);
       gint64 candidate;
 
       t += -log (1.0 - u) / lambda_max;
@@ -1345,9 +1275,9 @@ day_tick (AnxSimEngine *engine,
         double p = engine->rates.per_charger_day[a] * (double) span / DAY;
         gint64 when;
 
-        if (p <= 0 || rng_double (&st->anomaly_rng) >= p)
+        if (p <= 0 || anx_sim_random_double (&st->anomaly_rng) >= p)
           continue;
-        when = t + (gint64) rng_below (&st->anomaly_rng, (guint64) span);
+        when = t + (gint64) anx_sim_random_below (&st->anomaly_rng, (guint64) span);
         if (st->pending[a] != NEVER)
           continue;
         if (a == ANX_SIM_ANOMALY_OVER_BILLING && st->over_billing_permille != 0)
@@ -1371,28 +1301,28 @@ start_session (AnxSimEngine *engine,
     {
       static const double vehicle_kw[] = { 60, 80, 100, 120, 150 };
       static const double vehicle_share[] = { 0.25, 0.30, 0.25, 0.12, 0.08 };
-      double x = rng_double (rng);
+      double x = anx_sim_random_double (rng);
       guint v = 0;
 
       while (v + 1 < G_N_ELEMENTS (vehicle_kw) && x >= vehicle_share[v])
         x -= vehicle_share[v++];
       power_w = MIN (c->charger->rated_power_w * 0.9, vehicle_kw[v] * 1000.0);
-      power_w *= 0.72 + 0.18 * rng_double (rng);
-      energy_wh = 15000.0 + 45000.0 * (rng_double (rng) + rng_double (rng)) / 2.0;
+      power_w *= 0.72 + 0.18 * anx_sim_random_double (rng);
+      energy_wh = 15000.0 + 45000.0 * (anx_sim_random_double (rng) + anx_sim_random_double (rng)) / 2.0;
       seconds = CLAMP (energy_wh * 3600.0 / power_w, 15 * 60.0, 75 * 60.0);
     }
   else
     {
       static const double onboard_w[] = { 3300, 6600, 7000, 11000 };
       static const double onboard_share[] = { 0.10, 0.60, 0.15, 0.15 };
-      double x = rng_double (rng);
+      double x = anx_sim_random_double (rng);
       guint v = 0;
 
       while (v + 1 < G_N_ELEMENTS (onboard_w) && x >= onboard_share[v])
         x -= onboard_share[v++];
       power_w = MIN ((double) c->charger->rated_power_w, onboard_w[v]);
-      power_w *= 0.92 + 0.06 * rng_double (rng);
-      energy_wh = 8000.0 + 34000.0 * (rng_double (rng) + rng_double (rng)) / 2.0;
+      power_w *= 0.92 + 0.06 * anx_sim_random_double (rng);
+      energy_wh = 8000.0 + 34000.0 * (anx_sim_random_double (rng) + anx_sim_random_double (rng)) / 2.0;
       seconds = CLAMP (energy_wh * 3600.0 / power_w, 30 * 60.0, 10 * 3600.0);
     }
   energy_wh = power_w * seconds / 3600.0;
@@ -1473,7 +1403,7 @@ build_payload (Charger    *c,
   g_string_append_printf (payload,
                           ",\"MF\":\"1.3.0\",\"IS\":true,\"IL\":\"VERIFIED\",\"IT\":\"CENTRAL\","
                           "\"ID\":\"%08X\",\"CT\":\"EVSEID\",\"CI\":",
-                          (guint32) (splitmix64 (&user) >> 32));
+                          (guint32) (anx_sim_random_splitmix64 (&user) >> 32));
   append_json_string (payload, c->charger->code);
   g_string_append_printf (payload,
                           ",\"RD\":[{\"TM\":\"%s\",\"TX\":\"B\",\"RV\":%" G_GINT64_FORMAT
@@ -1760,7 +1690,7 @@ meter_exchanged (AnxSimEngine *engine,
       make_meter_key (crypto, c->algorithm, "meter", c->meter->id, st->generation + 1);
   g_autoptr(GDateTime) when = date_time_new (engine, t);
   const char *reason =
-      exchange_reasons[rng_below (&st->anomaly_rng, G_N_ELEMENTS (exchange_reasons))];
+      exchange_reasons[anx_sim_random_below (&st->anomaly_rng, G_N_ELEMENTS (exchange_reasons))];
   AnxChainRecord *record;
   Item *item;
 
@@ -2381,8 +2311,8 @@ charger_init_state (AnxSimEngine *engine,
 
   memset (st, 0, sizeof *st);
   st->now = engine->start;
-  rng_init (&st->load_rng, engine->seed, STREAM_LOAD, c->charger->id);
-  rng_init (&st->anomaly_rng, engine->seed, STREAM_ANOMALY, c->charger->id);
+  anx_sim_random_init (&st->load_rng, engine->seed, STREAM_LOAD, c->charger->id);
+  anx_sim_random_init (&st->anomaly_rng, engine->seed, STREAM_ANOMALY, c->charger->id);
   st->mode = MODE_IDLE;
   st->next_day = engine->start; /* the first tick covers the rest of the day */
   for (guint i = 0; i < ANX_SIM_N_ANOMALIES; i++)
@@ -2397,8 +2327,8 @@ charger_init_state (AnxSimEngine *engine,
   years = g_date_valid (&c->meter->first_verification)
               ? MAX (0, g_date_days_between (&c->meter->first_verification, &start_date)) / 365.0
               : 1.0;
-  st->register_wh = (gint64) (years * per_year_wh * (0.5 + rng_double (profile)));
-  st->counter = (guint64) (years * c->sessions_per_day * 365 * (0.6 + 0.4 * rng_double (profile)));
+  st->register_wh = (gint64) (years * per_year_wh * (0.5 + anx_sim_random_double (profile)));
+  st->counter = (guint64) (years * c->sessions_per_day * 365 * (0.6 + 0.4 * anx_sim_random_double (profile)));
   st->next_arrival = draw_arrival (c, engine->start);
 }
 
@@ -2571,7 +2501,7 @@ anx_sim_engine_new (AnxSimNetwork             *network,
       urban = anx_sim_district_is_urban (station->district);
 
       /* how popular the charger is: a log-normal factor of mean 1 */
-      rng_init (&profile, engine->seed, STREAM_PROFILE, c->charger->id);
+      anx_sim_random_init (&profile, engine->seed, STREAM_PROFILE, c->charger->id);
       c->sessions_per_day = (c->dc ? (urban ? DC_SESSIONS_URBAN : DC_SESSIONS_SUBURBAN)
                                    : (urban ? AC_SESSIONS_URBAN : AC_SESSIONS_SUBURBAN)) *
                             exp (0.35 * rng_gaussian (&profile) - 0.35 * 0.35 / 2);

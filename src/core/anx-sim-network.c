@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "anx-sim-network.h"
+#include "anx-sim-random.h"
 
 /* Fused multiply-add gives different last bits on machines that have it, so
  * the generator keeps every a * b + c as two rounded operations. */
@@ -32,10 +33,7 @@
  * depend on how many random numbers the station before it consumed.
  */
 
-typedef struct
-{
-  guint64 s[4];
-} AnxRng;
+typedef AnxSimRandom AnxRng;
 
 enum
 {
@@ -46,76 +44,13 @@ enum
   STREAM_CHARGER,
 };
 
-static guint64
-splitmix64 (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9E3779B97F4A7C15));
 
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
-static void
-rng_init (AnxRng  *rng,
-          guint64  seed,
-          guint64  stream,
-          guint64  index)
-{
-  guint64 state = seed;
-
-  state = splitmix64 (&state) ^ stream;
-  state = splitmix64 (&state) ^ index;
-  for (guint i = 0; i < G_N_ELEMENTS (rng->s); i++)
-    rng->s[i] = splitmix64 (&state);
-}
-
-static inline guint64
-rotl64 (guint64 x,
-        int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next (AnxRng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl64 (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl64 (s[3], 45);
-
-  return result;
-}
-
-/* Uniform in [0, 1). */
-static double
-rng_double (AnxRng *rng)
-{
-  return (double) (rng_next (rng) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Uniform in [0, n), without modulo bias. */
+/* Uniform in [0, n). */
 static guint
 rng_below (AnxRng *rng,
            guint   n)
 {
-  guint64 limit;
-  guint64 x;
-
-  g_assert (n > 0);
-  limit = G_MAXUINT64 - (G_MAXUINT64 % n);
-  do
-    x = rng_next (rng);
-  while (x >= limit);
-
-  return (guint) (x % n);
+  return (guint) anx_sim_random_below (rng, n);
 }
 
 /* Uniform in [lo, hi]. */
@@ -131,14 +66,14 @@ static gboolean
 rng_chance (AnxRng *rng,
             double  p)
 {
-  return rng_double (rng) < p;
+  return anx_sim_random_double (rng) < p;
 }
 
 static double
 rng_gaussian (AnxRng *rng)
 {
-  double u1 = 1.0 - rng_double (rng); /* (0, 1] keeps log() finite */
-  double u2 = rng_double (rng);
+  double u1 = 1.0 - anx_sim_random_double (rng); /* (0, 1] keeps log() finite */
+  double u2 = anx_sim_random_double (rng);
 
   return sqrt (-2.0 * log (u1)) * cos (2.0 * G_PI * u2);
 }
@@ -154,7 +89,7 @@ rng_weighted (AnxRng       *rng,
   for (guint i = 0; i < n; i++)
     total += weights[i];
 
-  x = rng_double (rng) * total;
+  x = anx_sim_random_double (rng) * total;
   for (guint i = 0; i < n; i++)
     {
       if (x < weights[i])
@@ -593,7 +528,7 @@ generate_operators (AnxSimNetwork  *self,
   g_autofree guint *combos = g_new (guint, n_combos);
   AnxRng rng;
 
-  rng_init (&rng, self->params.seed, STREAM_OPERATORS, 0);
+  anx_sim_random_init (&rng, self->params.seed, STREAM_OPERATORS, 0);
   for (guint i = 0; i < n_combos; i++)
     combos[i] = i;
   rng_shuffle (&rng, combos, n_combos);
@@ -643,11 +578,11 @@ generate_operators (AnxSimNetwork  *self,
           op->name = g_string_chunk_insert (self->strings, name);
           op->name_en = g_string_chunk_insert (self->strings, name_en);
           op->short_name = g_string_chunk_insert_const (self->strings, brand->zh);
-          traits[i].weight = 0.3 + 1.2 * rng_double (&rng);
-          traits[i].dc_share = 0.15 + 0.35 * rng_double (&rng);
+          traits[i].weight = 0.3 + 1.2 * anx_sim_random_double (&rng);
+          traits[i].dc_share = 0.15 + 0.35 * anx_sim_random_double (&rng);
         }
 
-      rng_init (&tariff_rng, self->params.seed, STREAM_TARIFF, i);
+      anx_sim_random_init (&tariff_rng, self->params.seed, STREAM_TARIFF, i);
       op->tariff.peak_fen_per_kwh = rng_range (&tariff_rng, 105, 135);
       op->tariff.flat_fen_per_kwh = rng_range (&tariff_rng, 78, 98);
       op->tariff.valley_fen_per_kwh = rng_range (&tariff_rng, 32, 50);
@@ -777,7 +712,7 @@ generate_meter (AnxSimNetwork *self,
                             g_date_get_year (&meter->first_verification) % 100, meter->id);
   physical =
       g_strdup_printf ("ZJHZ-%04u-%07u", g_date_get_year (&meter->first_verification), meter->id);
-  electronic = g_strdup_printf ("ES%08X%07u", (guint) (rng_next (rng) >> 32), meter->id);
+  electronic = g_strdup_printf ("ES%08X%07u", (guint) (anx_sim_random_next (rng) >> 32), meter->id);
 
   meter->serial = g_string_chunk_insert (self->strings, serial);
   meter->manufacturer = g_string_chunk_insert_const (self->strings, model->manufacturer);
@@ -807,7 +742,7 @@ generate_stations (AnxSimNetwork        *self,
   guint next_charger = 1;
   guint k = 0;
 
-  rng_init (&layout, p->seed, STREAM_LAYOUT, 0);
+  anx_sim_random_init (&layout, p->seed, STREAM_LAYOUT, 0);
 
   /* Which district each station is in: exact proportional counts, then a
    * shuffle so that ids do not run district by district. */
@@ -846,7 +781,7 @@ generate_stations (AnxSimNetwork        *self,
       guint place, road, number;
       AnxRng rng;
 
-      rng_init (&rng, p->seed, STREAM_STATION, s);
+      anx_sim_random_init (&rng, p->seed, STREAM_STATION, s);
 
       station->id = s + 1;
       code = g_strdup_printf ("%s-%04u", district->code, station->id);
@@ -897,7 +832,7 @@ generate_stations (AnxSimNetwork        *self,
           g_autofree char *code = NULL;
           AnxRng rng;
 
-          rng_init (&rng, p->seed, STREAM_CHARGER, next_charger);
+          anx_sim_random_init (&rng, p->seed, STREAM_CHARGER, next_charger);
 
           charger->id = next_charger++;
           charger->station_id = station->id;
