@@ -22,5 +22,9 @@ void               anx_alarms_page_set_store     (AnxAlarmsPage *self,
                                                   AnxOutbox     *outbox);
 GListModel        *anx_alarms_page_get_rows      (AnxAlarmsPage *self);
 GtkSelectionModel *anx_alarms_page_get_selection (AnxAlarmsPage *self);
+gboolean           anx_alarms_page_select_alarm  (AnxAlarmsPage *self,
+                                                  gint64         alarm_id);
+guint              anx_alarms_page_get_n_cached_chargers (AnxAlarmsPage *self);
+guint              anx_alarms_page_get_n_notifications   (AnxAlarmsPage *self);
 
 G_END_DECLS

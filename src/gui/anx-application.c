@@ -329,10 +329,27 @@ anx_application_quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* The default action of an alarm's desktop notification: the window, on
+ * that alarm. */
+static void
+anx_application_show_alarm_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  GApplication *app = user_data;
+  GtkWindow *window;
+
+  g_application_activate (app);
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window != NULL)
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.show-alarm", parameter);
+}
+
 static const GActionEntry app_actions[] = {
   { "about", anx_application_about_action },
   { "preferences", anx_application_preferences_action },
   { "quit", anx_application_quit_action },
+  { "show-alarm", anx_application_show_alarm_action, "x" },
 };
 
 static void

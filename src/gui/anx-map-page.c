@@ -40,11 +40,18 @@ struct _AnxMapPage
   AnxBasemapLayer  *basemap;
   AnxChargerLayer  *charger_layer;
   guint             rebuild_id;
+  AnxQueryModel    *operators;
+  GtkStringList    *operator_names;
+  GPtrArray        *operator_ids;  /* parallel to operator_names, from 1 */
 
   /* Template widgets */
   GtkRevealer      *revealer;
   ShumateSimpleMap *map;
   GtkLabel         *legend_label;
+  GtkDropDown      *operator_dropdown;
+  GtkCheckButton   *state_checks[ANX_MAP_N_STATES];
+  GtkSwitch        *alarms_only_switch;
+  GtkLabel         *filter_summary;
   GtkLabel         *station_title;
   GtkLabel         *station_subtitle;
   GtkListBox       *charger_list;
@@ -80,6 +87,8 @@ charger_state_title (const char *status)
     return _("Fault");
   return _("Unknown");
 }
+
+static void anx_map_page_apply_filter (AnxMapPage *self);
 
 static void
 anx_map_page_rebuild_points (AnxMapPage *self)
@@ -117,7 +126,7 @@ anx_map_page_rebuild_points (AnxMapPage *self)
                                                          ANX_MAP_SEVERITY_NONE,
                                                          ANX_MAP_SEVERITY_CRITICAL));
     }
-  gtk_widget_queue_draw (GTK_WIDGET (self->charger_layer));
+  anx_map_page_apply_filter (self);
 }
 
 static gboolean
@@ -161,15 +170,37 @@ create_charger_row (gpointer item,
       gtk_widget_set_valign (box, GTK_ALIGN_CENTER);
       for (guint i = 0; split[i] != NULL; i++)
         {
-          GtkWidget *label = gtk_label_new (anx_alarm_kind_get_title (split[i]));
+          /* Each is "severity:kind". */
+          const char *colon = strchr (split[i], ':');
+          const char *kind = colon != NULL ? colon + 1 : split[i];
+          gboolean critical = g_str_has_prefix (split[i], "critical:");
+          GtkWidget *label = gtk_label_new (anx_alarm_kind_get_title (kind));
 
           gtk_label_set_xalign (GTK_LABEL (label), 1);
-          gtk_widget_add_css_class (label, "error");
+          gtk_widget_add_css_class (label, critical ? "error" : "warning");
           gtk_widget_add_css_class (label, "caption-heading");
           gtk_box_append (GTK_BOX (box), label);
         }
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
     }
+
+  {
+    GtkWidget *button = gtk_button_new_from_icon_name ("go-next-symbolic");
+    g_autofree char *tooltip =
+        /* Translators: %s is a charger's code */
+        g_strdup_printf (_("Open Charger %s"), anx_store_item_get_key (charger));
+
+    gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class (button, "flat");
+    gtk_widget_set_tooltip_text (button, tooltip);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    tooltip, -1);
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-charger");
+    gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+                                      anx_store_item_get_key (charger));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+    adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+  }
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), anx_store_item_get_key (charger));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle->str);
@@ -220,21 +251,116 @@ close_station_action (GtkWidget  *widget,
   g_clear_pointer (&self->station_id, g_free);
 }
 
+/* The station colours of AnxChargerLayer's light and dark palettes. */
+static const char *const legend_colours[2][6] = {
+  { "#4f6d94", "#8a8990", "#5e5c64", "#9141ac", "#e5a50a", "#e01b24" },
+  { "#7d9cc4", "#9a9996", "#9a9996", "#c061cb", "#f5c211", "#ff4f4f" },
+};
+
 static void
 anx_map_page_update_legend (AnxMapPage *self)
 {
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  const char *const *c = legend_colours[dark ? 1 : 0];
   g_autofree char *markup = NULL;
 
-  /* The light palette of AnxChargerLayer. */
-  markup = g_strdup_printf ("<span foreground=\"#4f6d94\">●</span>  %s\n"
-                            "<span foreground=\"#8a8990\">●</span>  %s\n"
-                            "<span foreground=\"#5e5c64\">●</span>  %s\n"
-                            "<span foreground=\"#9141ac\">●</span>  %s\n"
-                            "<span foreground=\"#e5a50a\">◯</span>  %s\n"
-                            "<span foreground=\"#e01b24\">◯</span>  %s",
-                            _("Charging"), _("Available"), _("Offline"), _("Fault"),
-                            _("Warning open"), _("Critical alarm open"));
+  markup = g_strdup_printf ("<span foreground=\"%s\">●</span>  %s\n"
+                            "<span foreground=\"%s\">●</span>  %s\n"
+                            "<span foreground=\"%s\">○</span>  %s\n"
+                            "<span foreground=\"%s\">●</span>  %s\n"
+                            "<span foreground=\"%s\">◎</span>  %s\n"
+                            "<span foreground=\"%s\">◎</span>  %s",
+                            c[0], _("Charging"), c[1], _("Available"), c[2], _("Offline"),
+                            c[3], _("Fault"), c[4], _("Warning open"), c[5],
+                            _("Critical alarm open"));
   gtk_label_set_markup (self->legend_label, markup);
+}
+
+/* The filter of the popover, applied to the points in place. */
+static void
+anx_map_page_apply_filter (AnxMapPage *self)
+{
+  guint mask = 0;
+  guint selected = gtk_drop_down_get_selected (self->operator_dropdown);
+  const char *operator_id = NULL;
+  const char *ids[2] = { NULL, NULL };
+  gboolean alarms_only = gtk_switch_get_active (self->alarms_only_switch);
+  guint n_visible;
+  g_autofree char *summary = NULL;
+
+  for (guint i = 0; i < ANX_MAP_N_STATES; i++)
+    if (gtk_check_button_get_active (self->state_checks[i]))
+      mask |= 1u << i;
+  if (selected != GTK_INVALID_LIST_POSITION && selected > 0 && selected < self->operator_ids->len)
+    operator_id = g_ptr_array_index (self->operator_ids, selected);
+  ids[0] = operator_id;
+
+  anx_map_points_set_filter (self->points, mask, alarms_only, operator_id != NULL ? ids : NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self->charger_layer));
+
+  n_visible = anx_map_points_get_n_visible (self->points);
+  if (mask == ANX_MAP_STATE_MASK_ALL && !alarms_only && operator_id == NULL)
+    summary = g_strdup ("");
+  else
+    /* Translators: shown beside the filter button while a filter is on */
+    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u station shown",
+                                            "%u stations shown", n_visible),
+                               n_visible);
+  gtk_label_set_label (self->filter_summary, summary);
+  gtk_widget_set_visible (GTK_WIDGET (self->filter_summary), *summary != '\0');
+}
+
+static void
+on_operators_changed (AnxMapPage *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->operators));
+  g_autofree char *kept = NULL;
+  guint selected = gtk_drop_down_get_selected (self->operator_dropdown);
+  guint reselect = 0;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+
+  if (selected > 0 && selected < self->operator_ids->len)
+    kept = g_strdup (g_ptr_array_index (self->operator_ids, selected));
+
+  g_ptr_array_set_size (self->operator_ids, 0);
+  g_ptr_array_add (self->operator_ids, g_strdup (""));
+  g_ptr_array_add (names, (gpointer) _("All operators"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (self->operators), i);
+      char *name = g_strdup (anx_store_item_get_string (item, "name"));
+
+      g_ptr_array_add (owned, name);
+      g_ptr_array_add (names, name);
+      g_ptr_array_add (self->operator_ids, g_strdup (anx_store_item_get_key (item)));
+      if (kept != NULL && g_strcmp0 (kept, anx_store_item_get_key (item)) == 0)
+        reselect = i + 1;
+    }
+  g_ptr_array_add (names, NULL);
+
+  g_signal_handlers_block_by_func (self->operator_dropdown, anx_map_page_apply_filter, self);
+  gtk_string_list_splice (self->operator_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->operator_names)),
+                          (const char *const *) names->pdata);
+  gtk_drop_down_set_selected (self->operator_dropdown, reselect);
+  g_signal_handlers_unblock_by_func (self->operator_dropdown, anx_map_page_apply_filter, self);
+  if (kept != NULL && reselect == 0)
+    anx_map_page_apply_filter (self);
+}
+
+static void
+reset_filter_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  AnxMapPage *self = ANX_MAP_PAGE (widget);
+
+  for (guint i = 0; i < ANX_MAP_N_STATES; i++)
+    gtk_check_button_set_active (self->state_checks[i], TRUE);
+  gtk_switch_set_active (self->alarms_only_switch, FALSE);
+  gtk_drop_down_set_selected (self->operator_dropdown, 0);
+  anx_map_page_apply_filter (self);
 }
 
 static void
@@ -247,6 +373,10 @@ anx_map_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->stations, self);
   g_clear_object (&self->stations);
   g_clear_object (&self->station_chargers);
+  if (self->operators != NULL)
+    g_signal_handlers_disconnect_by_data (self->operators, self);
+  g_clear_object (&self->operators);
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   /* AdwBin unparents its child itself: let go of it before the template. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -263,6 +393,7 @@ anx_map_page_finalize (GObject *object)
   g_clear_object (&self->points);
   g_clear_object (&self->store);
   g_clear_pointer (&self->station_id, g_free);
+  g_clear_pointer (&self->operator_ids, g_ptr_array_unref);
 
   G_OBJECT_CLASS (anx_map_page_parent_class)->finalize (object);
 }
@@ -285,8 +416,21 @@ anx_map_page_class_init (AnxMapPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_title);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_subtitle);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, charger_list);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, operator_dropdown);
+  gtk_widget_class_bind_template_child_full (widget_class, "charging_check", FALSE,
+                                             G_STRUCT_OFFSET (AnxMapPage, state_checks[ANX_MAP_STATE_CHARGING]));
+  gtk_widget_class_bind_template_child_full (widget_class, "idle_check", FALSE,
+                                             G_STRUCT_OFFSET (AnxMapPage, state_checks[ANX_MAP_STATE_IDLE]));
+  gtk_widget_class_bind_template_child_full (widget_class, "offline_check", FALSE,
+                                             G_STRUCT_OFFSET (AnxMapPage, state_checks[ANX_MAP_STATE_OFFLINE]));
+  gtk_widget_class_bind_template_child_full (widget_class, "fault_check", FALSE,
+                                             G_STRUCT_OFFSET (AnxMapPage, state_checks[ANX_MAP_STATE_FAULT]));
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, alarms_only_switch);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, filter_summary);
+  gtk_widget_class_bind_template_callback (widget_class, anx_map_page_apply_filter);
 
   gtk_widget_class_install_action (widget_class, "map.close-station", NULL, close_station_action);
+  gtk_widget_class_install_action (widget_class, "map.reset-filter", NULL, reset_filter_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "map.close-station", NULL);
 }
 
@@ -317,6 +461,12 @@ anx_map_page_init (AnxMapPage *self)
                                  HANGZHOU_LONGITUDE);
   shumate_viewport_set_zoom_level (viewport, HANGZHOU_ZOOM);
 
+  self->operator_ids = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->operator_ids, g_strdup (""));
+  self->operator_names = GTK_STRING_LIST (gtk_drop_down_get_model (self->operator_dropdown));
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (anx_map_page_update_legend), self, G_CONNECT_SWAPPED);
   anx_map_page_update_legend (self);
 }
 
@@ -338,6 +488,9 @@ anx_map_page_set_store (AnxMapPage *self,
   if (self->stations != NULL)
     g_signal_handlers_disconnect_by_data (self->stations, self);
   g_clear_object (&self->stations);
+  if (self->operators != NULL)
+    g_signal_handlers_disconnect_by_data (self->operators, self);
+  g_clear_object (&self->operators);
   g_set_object (&self->store, store);
 
   if (store != NULL)
@@ -349,6 +502,13 @@ anx_map_page_set_store (AnxMapPage *self,
                                 self);
       g_signal_connect_swapped (self->stations, "items-changed",
                                 G_CALLBACK (anx_map_page_update_station_header), self);
+      self->operators = anx_query_model_new (store,
+                                             "SELECT CAST(id AS TEXT), id, name FROM operators "
+                                             "ORDER BY name",
+                                             ANX_STORE_CHANGED_REGISTRY);
+      g_signal_connect_swapped (self->operators, "items-changed",
+                                G_CALLBACK (on_operators_changed), self);
+      on_operators_changed (self);
     }
   anx_map_page_rebuild_points (self);
 }
@@ -399,7 +559,7 @@ anx_map_page_show_station (AnxMapPage *self,
 
   id = g_ascii_strtoll (station_id, NULL, 10);
   sql = g_strdup_printf ("SELECT c.code, c.code, c.status, c.current, c.rated_power_w, "
-                         "(SELECT group_concat(a.kind, ',') FROM alarms a WHERE a.charger_code = "
+                         "(SELECT group_concat(a.severity || ':' || a.kind, ',') FROM alarms a WHERE a.charger_code = "
                          "c.code AND a.state IN ('open', 'acknowledged', 'inspection-scheduled')) "
                          "AS alarm_kinds FROM chargers c WHERE c.station_id = %" G_GINT64_FORMAT
                          " ORDER BY c.code", id);
@@ -428,4 +588,108 @@ anx_map_page_get_station_chargers (AnxMapPage *self)
   g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
 
   return G_LIST_MODEL (self->station_chargers);
+}
+
+/**
+ * anx_map_page_centre_on_station:
+ * @station_id: a station's id, as the map's points name it
+ * @zoom_level: the zoom level to show it at, or -1 to keep the zoom unless
+ *   the station would be hidden in a cluster
+ *
+ * Centres the map on the station (at once, so that it works while the map
+ * is not shown) and opens its side panel.
+ *
+ * Returns: %TRUE if the station is on the map
+ */
+gboolean
+anx_map_page_centre_on_station (AnxMapPage *self,
+                                const char *station_id,
+                                double      zoom_level)
+{
+  ShumateViewport *viewport;
+  double latitude;
+  double longitude;
+  guint index;
+
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), FALSE);
+
+  /* Points are rebuilt in bursts: a station just synced may not be there yet. */
+  if (!anx_map_points_lookup (self->points, station_id, &index) && self->rebuild_id != 0)
+    {
+      g_clear_handle_id (&self->rebuild_id, g_source_remove);
+      anx_map_page_rebuild_points (self);
+    }
+  if (!anx_map_points_lookup (self->points, station_id, &index))
+    return FALSE;
+
+  viewport = shumate_simple_map_get_viewport (self->map);
+  anx_map_points_get_location (self->points, index, &latitude, &longitude);
+  shumate_map_stop_go_to (shumate_simple_map_get_map (self->map));
+  if (zoom_level < 0)
+    zoom_level = MAX (shumate_viewport_get_zoom_level (viewport),
+                      anx_charger_layer_get_cluster_max_zoom (self->charger_layer) + 1);
+  shumate_viewport_set_zoom_level (viewport, zoom_level);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), latitude, longitude);
+  anx_map_page_show_station (self, station_id);
+  return TRUE;
+}
+
+/**
+ * anx_map_page_follow_charger:
+ * @charger_code: a charger's code
+ *
+ * Centres the map on the charger's station and opens its panel, keeping the
+ * zoom level if the station is visible at it.
+ *
+ * Returns: %TRUE if the charger's station is on the map
+ */
+gboolean
+anx_map_page_follow_charger (AnxMapPage *self,
+                             const char *charger_code)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *station_id = NULL;
+
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), FALSE);
+
+  if (self->store == NULL || charger_code == NULL)
+    return FALSE;
+  db = anx_store_get_read_db (self->store);
+  if (db == NULL ||
+      sqlite3_prepare_v2 (db, "SELECT station_id FROM chargers WHERE code = ?", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    station_id = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return station_id != NULL && anx_map_page_centre_on_station (self, station_id, -1);
+}
+
+/**
+ * anx_map_page_get_station_id:
+ *
+ * Returns: (nullable): the station the side panel shows
+ */
+const char *
+anx_map_page_get_station_id (AnxMapPage *self)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
+
+  return self->station_id;
+}
+
+/**
+ * anx_map_page_get_map:
+ *
+ * Returns: (transfer none): the map widget
+ */
+ShumateSimpleMap *
+anx_map_page_get_map (AnxMapPage *self)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
+
+  return self->map;
 }

@@ -22,10 +22,20 @@ struct _AnxSessionsPage
   GtkFilterListModel *filtered;
   GtkSortListModel   *sorted;
   GtkCustomFilter    *filter;
+  GtkSingleSelection *selection;
   GTimeZone          *zone;
+  char               *selected_key; /* kept across live updates */
+  GHashTable         *durations;    /* bound duration label → its item */
+  guint               tick_id;
+  AnxQueryModel      *operators;
+  GPtrArray          *operator_ids; /* parallel to the drop-downs, from 1 */
+  GPtrArray          *station_codes;
+  gulong              store_changed_id;
 
   /* Template widgets */
   GtkSearchEntry     *search_entry;
+  GtkDropDown        *operator_dropdown;
+  GtkDropDown        *station_dropdown;
   GtkLabel           *count_label;
   GtkColumnView      *column_view;
 };
@@ -36,7 +46,8 @@ G_DEFINE_FINAL_TYPE (AnxSessionsPage, anx_sessions_page, ADW_TYPE_BIN)
 static const char sessions_sql[] =
   "SELECT s.charger_code || '/' || s.session_id, s.charger_code, s.session_id, s.started_us, "
   "s.power_w, s.energy_wh, s.amount_fen, s.updated_us, st.name AS station_name, "
-  "st.code AS station_code, o.name AS operator_name FROM sessions s "
+  "st.code AS station_code, o.name AS operator_name, CAST(o.id AS TEXT) AS operator_id "
+  "FROM sessions s "
   "LEFT JOIN chargers c ON c.code = s.charger_code "
   "LEFT JOIN stations st ON st.id = c.station_id "
   "LEFT JOIN operators o ON o.id = st.operator_id ORDER BY s.started_us DESC";
@@ -81,9 +92,11 @@ format_cell (AnxSessionsPage *self,
 
     case COLUMN_DURATION:
       {
-        /* As of the session's last report, so that it is never a guess. */
-        gint64 seconds = (anx_store_item_get_int (item, "updated_us") -
-                          anx_store_item_get_int (item, "started_us")) / G_USEC_PER_SEC;
+        /* Since the start, ticking; never less than the last report says
+         * (the simulator's clock may run ahead of this one). */
+        gint64 started = anx_store_item_get_int (item, "started_us");
+        gint64 seconds = MAX (anx_store_item_get_int (item, "updated_us") - started,
+                              g_get_real_time () - started) / G_USEC_PER_SEC;
 
         seconds = MAX (seconds, 0);
         return g_strdup_printf ("%d:%02d:%02d", (int) (seconds / 3600),
@@ -132,9 +145,63 @@ bind_cell (GtkSignalListItemFactory *factory,
            AnxSessionsPage          *self)
 {
   Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+  GtkWidget *label = gtk_list_item_get_child (list_item);
   g_autofree char *text = format_cell (self, gtk_list_item_get_item (list_item), column);
 
-  gtk_label_set_label (GTK_LABEL (gtk_list_item_get_child (list_item)), text);
+  gtk_label_set_label (GTK_LABEL (label), text);
+  /* The bound rows are the visible ones (and a few beyond): only those tick. */
+  if (column == COLUMN_DURATION)
+    g_hash_table_insert (self->durations, label, gtk_list_item_get_item (list_item));
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             AnxSessionsPage          *self)
+{
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+
+  if (column == COLUMN_DURATION)
+    g_hash_table_remove (self->durations, gtk_list_item_get_child (list_item));
+}
+
+/* One timer for the page: once a second, the durations in view. */
+static gboolean
+on_tick (gpointer user_data)
+{
+  AnxSessionsPage *self = user_data;
+  GHashTableIter iter;
+  gpointer label;
+  gpointer item;
+
+  g_hash_table_iter_init (&iter, self->durations);
+  while (g_hash_table_iter_next (&iter, &label, &item))
+    {
+      g_autofree char *text = format_cell (self, item, COLUMN_DURATION);
+
+      gtk_label_set_label (GTK_LABEL (label), text);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+anx_sessions_page_map (GtkWidget *widget)
+{
+  AnxSessionsPage *self = ANX_SESSIONS_PAGE (widget);
+
+  GTK_WIDGET_CLASS (anx_sessions_page_parent_class)->map (widget);
+  if (self->tick_id == 0)
+    self->tick_id = g_timeout_add_seconds (1, on_tick, self);
+  on_tick (self);
+}
+
+static void
+anx_sessions_page_unmap (GtkWidget *widget)
+{
+  AnxSessionsPage *self = ANX_SESSIONS_PAGE (widget);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  GTK_WIDGET_CLASS (anx_sessions_page_parent_class)->unmap (widget);
 }
 
 static int
@@ -174,7 +241,18 @@ filter_item (gpointer item,
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   static const char *const fields[] = { "charger_code", "station_name", "station_code",
                                         "operator_name" };
+  guint operator = gtk_drop_down_get_selected (self->operator_dropdown);
+  guint station = gtk_drop_down_get_selected (self->station_dropdown);
   g_autofree char *needle = NULL;
+
+  if (operator > 0 && operator < self->operator_ids->len &&
+      g_strcmp0 (anx_store_item_get_string (item, "operator_id"),
+                 g_ptr_array_index (self->operator_ids, operator)) != 0)
+    return FALSE;
+  if (station > 0 && station < self->station_codes->len &&
+      g_strcmp0 (anx_store_item_get_string (item, "station_code"),
+                 g_ptr_array_index (self->station_codes, station)) != 0)
+    return FALSE;
 
   if (text == NULL || *text == '\0')
     return TRUE;
@@ -208,6 +286,139 @@ on_search_changed (AnxSessionsPage *self)
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
+/* Fills a drop-down with "All …" and the rows of a two-column query (id,
+ * name), keeping the selected id if it is still there. */
+static void
+fill_dropdown (AnxSessionsPage *self,
+               GtkDropDown     *dropdown,
+               GPtrArray       *ids,
+               const char      *all,
+               const char      *sql,
+               const char      *parameter)
+{
+  GtkStringList *names = GTK_STRING_LIST (gtk_drop_down_get_model (dropdown));
+  guint selected = gtk_drop_down_get_selected (dropdown);
+  g_autofree char *kept = NULL;
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  sqlite3 *db = self->store != NULL ? anx_store_get_read_db (self->store) : NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint reselect = 0;
+
+  if (selected > 0 && selected < ids->len)
+    kept = g_strdup (g_ptr_array_index (ids, selected));
+  g_ptr_array_set_size (ids, 1);
+  g_ptr_array_add (strings, g_strdup (all));
+  if (db != NULL && sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK)
+    {
+      if (parameter != NULL)
+        sqlite3_bind_text (stmt, 1, parameter, -1, SQLITE_TRANSIENT);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          const char *id = (const char *) sqlite3_column_text (stmt, 0);
+
+          if (g_strcmp0 (id, kept) == 0)
+            reselect = ids->len;
+          g_ptr_array_add (ids, g_strdup (id));
+          g_ptr_array_add (strings, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
+        }
+      sqlite3_finalize (stmt);
+    }
+  g_ptr_array_add (strings, NULL);
+
+  g_signal_handlers_block_by_func (dropdown, on_search_changed, self);
+  gtk_string_list_splice (names, 0, g_list_model_get_n_items (G_LIST_MODEL (names)),
+                          (const char *const *) strings->pdata);
+  gtk_drop_down_set_selected (dropdown, reselect);
+  g_signal_handlers_unblock_by_func (dropdown, on_search_changed, self);
+}
+
+static void
+anx_sessions_page_fill_stations (AnxSessionsPage *self)
+{
+  guint operator = gtk_drop_down_get_selected (self->operator_dropdown);
+  const char *operator_id = operator > 0 && operator < self->operator_ids->len
+                              ? g_ptr_array_index (self->operator_ids, operator)
+                              : NULL;
+
+  fill_dropdown (self, self->station_dropdown, self->station_codes, _("All stations"),
+                 operator_id != NULL
+                   ? "SELECT code, name FROM stations WHERE operator_id = CAST(?1 AS INTEGER) "
+                     "ORDER BY name"
+                   : "SELECT code, name FROM stations ORDER BY name",
+                 operator_id);
+}
+
+static void
+on_operator_selected (AnxSessionsPage *self)
+{
+  anx_sessions_page_fill_stations (self);
+  on_search_changed (self);
+}
+
+static void
+anx_sessions_page_fill_filters (AnxSessionsPage *self)
+{
+  g_signal_handlers_block_by_func (self->operator_dropdown, on_operator_selected, self);
+  fill_dropdown (self, self->operator_dropdown, self->operator_ids, _("All operators"),
+                 "SELECT CAST(id AS TEXT), name FROM operators ORDER BY name", NULL);
+  g_signal_handlers_unblock_by_func (self->operator_dropdown, on_operator_selected, self);
+  anx_sessions_page_fill_stations (self);
+  on_search_changed (self);
+}
+
+static void
+on_store_changed (AnxSessionsPage *self,
+                  AnxStoreChanges  changes)
+{
+  if (changes & ANX_STORE_CHANGED_REGISTRY)
+    anx_sessions_page_fill_filters (self);
+}
+
+/* Live updates replace the rows that changed: select the same session again. */
+static void
+on_rows_changed (AnxSessionsPage *self)
+{
+  guint n;
+
+  if (self->selected_key == NULL)
+    return;
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+
+      if (g_strcmp0 (anx_store_item_get_key (item), self->selected_key) == 0)
+        {
+          if (gtk_single_selection_get_selected (self->selection) != i)
+            gtk_single_selection_set_selected (self->selection, i);
+          return;
+        }
+    }
+}
+
+static void
+on_selected_changed (AnxSessionsPage *self)
+{
+  AnxStoreItem *item = gtk_single_selection_get_selected_item (self->selection);
+
+  /* Unselected by a live update, not by the officer: keep the key. */
+  if (item == NULL)
+    return;
+  g_free (self->selected_key);
+  self->selected_key = g_strdup (anx_store_item_get_key (item));
+}
+
+static void
+on_activate (AnxSessionsPage *self,
+             guint            position)
+{
+  g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+
+  if (item != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.show-charger", "s",
+                                anx_store_item_get_string (item, "charger_code"));
+}
+
 static void
 add_column (AnxSessionsPage *self,
             Column           column,
@@ -222,6 +433,7 @@ add_column (AnxSessionsPage *self,
   g_object_set_data (G_OBJECT (factory), "column", GINT_TO_POINTER (column));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
 
   view_column = gtk_column_view_column_new (title, factory);
   sorter = GTK_SORTER (gtk_custom_sorter_new (compare_items, GINT_TO_POINTER (column), NULL));
@@ -239,9 +451,13 @@ anx_sessions_page_dispose (GObject *object)
 {
   AnxSessionsPage *self = ANX_SESSIONS_PAGE (object);
 
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->store_changed_id, self->store);
   /* AdwBin unparents its child itself: let go of it before the template. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), ANX_TYPE_SESSIONS_PAGE);
+  g_clear_object (&self->selection);
   g_clear_object (&self->sorted);
   g_clear_object (&self->filtered);
   g_clear_object (&self->filter);
@@ -257,6 +473,10 @@ anx_sessions_page_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_clear_pointer (&self->selected_key, g_free);
+  g_clear_pointer (&self->durations, g_hash_table_unref);
+  g_clear_pointer (&self->operator_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->station_codes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (anx_sessions_page_parent_class)->finalize (object);
 }
@@ -269,20 +489,33 @@ anx_sessions_page_class_init (AnxSessionsPageClass *klass)
 
   object_class->dispose = anx_sessions_page_dispose;
   object_class->finalize = anx_sessions_page_finalize;
+  widget_class->map = anx_sessions_page_map;
+  widget_class->unmap = anx_sessions_page_unmap;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/anx-sessions-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxSessionsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, AnxSessionsPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, AnxSessionsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, AnxSessionsPage, operator_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AnxSessionsPage, station_dropdown);
 }
 
 static void
 anx_sessions_page_init (AnxSessionsPage *self)
 {
-  GtkSelectionModel *selection;
+  g_autoptr(GtkExpression) expression = NULL;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->durations = g_hash_table_new (NULL, NULL);
+  self->operator_ids = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->operator_ids, g_strdup (""));
+  self->station_codes = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (self->station_codes, g_strdup (""));
+  expression = gtk_property_expression_new (GTK_TYPE_STRING_OBJECT, NULL, "string");
+  gtk_drop_down_set_expression (self->operator_dropdown, expression);
+  gtk_drop_down_set_expression (self->station_dropdown, expression);
 
   /* Stations are in Hangzhou: their local time, whatever the desk's zone. */
   self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
@@ -302,13 +535,22 @@ anx_sessions_page_init (AnxSessionsPage *self)
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (g_object_ref (self->filter)));
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filtered)),
                                           g_object_ref (gtk_column_view_get_sorter (self->column_view)));
-  selection = GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted))));
-  gtk_single_selection_set_autoselect (GTK_SINGLE_SELECTION (selection), FALSE);
-  gtk_column_view_set_model (self->column_view, selection);
-  g_object_unref (selection);
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
+                            self);
+  /* After the selection model has seen the change. */
+  g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (on_rows_changed), self);
+  g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (on_activate), self);
 
   g_signal_connect_swapped (self->search_entry, "search-changed", G_CALLBACK (on_search_changed),
                             self);
+  g_signal_connect_swapped (self->operator_dropdown, "notify::selected",
+                            G_CALLBACK (on_operator_selected), self);
+  g_signal_connect_swapped (self->station_dropdown, "notify::selected",
+                            G_CALLBACK (on_search_changed), self);
   g_signal_connect_swapped (self->sorted, "items-changed",
                             G_CALLBACK (anx_sessions_page_update_count), self);
   anx_sessions_page_update_count (self);
@@ -329,11 +571,18 @@ anx_sessions_page_set_store (AnxSessionsPage *self,
   if (self->store == store)
     return;
 
+  if (self->store != NULL)
+    g_clear_signal_handler (&self->store_changed_id, self->store);
   g_set_object (&self->store, store);
   g_clear_object (&self->sessions);
   if (store != NULL)
-    self->sessions = anx_query_model_new (store, sessions_sql,
-                                          ANX_STORE_CHANGED_SESSIONS | ANX_STORE_CHANGED_REGISTRY);
+    {
+      self->sessions = anx_query_model_new (store, sessions_sql,
+                                            ANX_STORE_CHANGED_SESSIONS | ANX_STORE_CHANGED_REGISTRY);
+      self->store_changed_id = g_signal_connect_swapped (store, "changed",
+                                                         G_CALLBACK (on_store_changed), self);
+    }
+  anx_sessions_page_fill_filters (self);
   gtk_filter_list_model_set_model (self->filtered, G_LIST_MODEL (self->sessions));
 }
 
@@ -348,4 +597,33 @@ anx_sessions_page_get_rows (AnxSessionsPage *self)
   g_return_val_if_fail (ANX_IS_SESSIONS_PAGE (self), NULL);
 
   return G_LIST_MODEL (self->sorted);
+}
+
+/**
+ * anx_sessions_page_get_selected_key:
+ *
+ * Returns: (nullable): the key of the session selected
+ */
+const char *
+anx_sessions_page_get_selected_key (AnxSessionsPage *self)
+{
+  AnxStoreItem *item;
+
+  g_return_val_if_fail (ANX_IS_SESSIONS_PAGE (self), NULL);
+
+  item = gtk_single_selection_get_selected_item (self->selection);
+  return item != NULL ? anx_store_item_get_key (item) : NULL;
+}
+
+/**
+ * anx_sessions_page_get_n_ticking:
+ *
+ * Returns: how many duration cells the page's timer updates
+ */
+guint
+anx_sessions_page_get_n_ticking (AnxSessionsPage *self)
+{
+  g_return_val_if_fail (ANX_IS_SESSIONS_PAGE (self), 0);
+
+  return g_hash_table_size (self->durations);
 }

@@ -18,6 +18,8 @@ G_DECLARE_FINAL_TYPE (AnxSessionsPage, anx_sessions_page, ANX, SESSIONS_PAGE, Ad
 
 void        anx_sessions_page_set_store (AnxSessionsPage *self,
                                          AnxStore        *store);
+const char *anx_sessions_page_get_selected_key (AnxSessionsPage *self);
+guint       anx_sessions_page_get_n_ticking    (AnxSessionsPage *self);
 GListModel *anx_sessions_page_get_rows  (AnxSessionsPage *self);
 
 G_END_DECLS

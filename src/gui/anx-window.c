@@ -119,9 +119,46 @@ show_alarms_action (GSimpleAction *action,
   adw_view_stack_set_visible_child_name (self->view_stack, "alarms");
 }
 
+static void
+show_station_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "map");
+  anx_map_page_centre_on_station (self->map_page, g_variant_get_string (parameter, NULL),
+                                  ANX_MAP_PAGE_STATION_ZOOM);
+}
+
+static void
+show_alarm_action (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "alarms");
+  anx_alarms_page_select_alarm (self->alarms_page, g_variant_get_int64 (parameter));
+}
+
+/* The map follows the alarm selected in the alarms view, without leaving it. */
+static void
+locate_charger_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+
+  anx_map_page_follow_charger (self->map_page, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry win_actions[] = {
   { "show-view", show_view_action, "s" },
   { "show-alarms", show_alarms_action },
+  { "show-station", show_station_action, "s" },
+  { "show-alarm", show_alarm_action, "x" },
+  { "locate-charger", locate_charger_action, "s" },
 };
 
 static void
