@@ -22,6 +22,7 @@
 #include "anx-application.h"
 #include "anx-connection-indicator.h"
 #include "anx-inspections-page.h"
+#include "anx-map-legend.h"
 #include "anx-map-page.h"
 #include "anx-sessions-page.h"
 #include "anx-store-item.h"
@@ -470,6 +471,16 @@ screenshots (GtkWindow  *window,
       anx_test_iterate (400);
       path = screenshot_after_paint (window, name);
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+      /* Adaptive down to 1024 px: no view forces the window wider. */
+      {
+        int minimum = 0;
+
+        gtk_widget_measure (GTK_WIDGET (window), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL,
+                            NULL, NULL);
+        g_test_message ("%s: the window needs at least %d px", views[i], minimum);
+        g_assert_cmpint (minimum, <=, 1024);
+      }
     }
 }
 
@@ -1135,7 +1146,11 @@ test_views (void)
   gtk_window_set_default_size (window, 1280, 800);
   anx_test_iterate (400);
   g_free (screenshot_after_paint (window, "console-map-dark-1280x800"));
+  g_assert_true (anx_map_legend_is_dark (ANX_MAP_LEGEND (anx_test_find_widget_of_type (GTK_WIDGET (window),
+                                                                                     ANX_TYPE_MAP_LEGEND))));
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  g_assert_false (anx_map_legend_is_dark (ANX_MAP_LEGEND (anx_test_find_widget_of_type (GTK_WIDGET (window),
+                                                                                      ANX_TYPE_MAP_LEGEND))));
   gtk_widget_activate_action (GTK_WIDGET (map_page), "map.close-station", NULL);
 
   check_notification (app, window, alarms_page);

@@ -460,8 +460,8 @@ anx_alarms_page_update (AnxAlarmsPage *self)
   GtkBitsetIter iter;
   guint position;
 
-  /* Translators: the number of open alarms */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u open alarm", "%u open alarms", n), n);
+  /* Translators: the number of alarms the filters let through */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u alarm shown", "%u alarms shown", n), n);
   gtk_label_set_label (self->count_label, text);
 
   /* Only the console's own open alarms are acknowledged through the outbox. */

@@ -447,6 +447,36 @@ render_sprite (const Palette *palette,
   return sprite;
 }
 
+/**
+ * anx_charger_layer_render_symbol:
+ * @state: the charger state
+ * @severity: the open alarm's severity
+ * @dark: %TRUE for the dark style's palette
+ * @scale: the display scale
+ *
+ * A station's marker as the layer draws it, for a legend.
+ *
+ * Returns: (transfer full): the marker, @scale device pixels per logical one
+ */
+GdkTexture *
+anx_charger_layer_render_symbol (AnxMapState    state,
+                                 AnxMapSeverity severity,
+                                 gboolean       dark,
+                                 int            scale)
+{
+  Look look = { 6, state, SHADES - 1, severity, FALSE };
+  Sprite *sprite;
+  GdkTexture *texture;
+
+  g_return_val_if_fail (state < ANX_MAP_N_STATES, NULL);
+  g_return_val_if_fail (severity <= ANX_MAP_SEVERITY_CRITICAL, NULL);
+
+  sprite = render_sprite (&palettes[dark ? 1 : 0], &look, MAX (scale, 1));
+  texture = g_object_ref (sprite->texture);
+  sprite_free (sprite);
+  return texture;
+}
+
 static void
 append_marker (AnxChargerLayer *self,
                GtkSnapshot     *snapshot,

@@ -64,4 +64,9 @@ gboolean         anx_charger_layer_activate_at          (AnxChargerLayer    *sel
                                                          double              x,
                                                          double              y);
 
+GdkTexture      *anx_charger_layer_render_symbol        (AnxMapState         state,
+                                                         AnxMapSeverity      severity,
+                                                         gboolean            dark,
+                                                         int                 scale);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "anx-basemap-layer.h"
 #include "anx-basemap-sources.h"
 #include "anx-geo.h"
+#include "anx-map-legend.h"
 #include "anx-map-page.h"
 #include "anx-map-points.h"
 #include "anx-query-model.h"
@@ -47,7 +48,6 @@ struct _AnxMapPage
   /* Template widgets */
   GtkRevealer      *revealer;
   ShumateSimpleMap *map;
-  GtkLabel         *legend_label;
   GtkDropDown      *operator_dropdown;
   GtkCheckButton   *state_checks[ANX_MAP_N_STATES];
   GtkSwitch        *alarms_only_switch;
@@ -177,6 +177,12 @@ create_charger_row (gpointer item,
           GtkWidget *label = gtk_label_new (anx_alarm_kind_get_title (kind));
 
           gtk_label_set_xalign (GTK_LABEL (label), 1);
+          gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
+          /* Short titles on one line, long ones on two. */
+          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+          gtk_label_set_width_chars (GTK_LABEL (label),
+                                     MIN (g_utf8_strlen (anx_alarm_kind_get_title (kind), -1), 10));
+          gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
           gtk_widget_add_css_class (label, critical ? "error" : "warning");
           gtk_widget_add_css_class (label, "caption-heading");
           gtk_box_append (GTK_BOX (box), label);
@@ -249,31 +255,6 @@ close_station_action (GtkWidget  *widget,
   gtk_list_box_bind_model (self->charger_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->station_chargers);
   g_clear_pointer (&self->station_id, g_free);
-}
-
-/* The station colours of AnxChargerLayer's light and dark palettes. */
-static const char *const legend_colours[2][6] = {
-  { "#4f6d94", "#8a8990", "#5e5c64", "#9141ac", "#e5a50a", "#e01b24" },
-  { "#7d9cc4", "#9a9996", "#9a9996", "#c061cb", "#f5c211", "#ff4f4f" },
-};
-
-static void
-anx_map_page_update_legend (AnxMapPage *self)
-{
-  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
-  const char *const *c = legend_colours[dark ? 1 : 0];
-  g_autofree char *markup = NULL;
-
-  markup = g_strdup_printf ("<span foreground=\"%s\">●</span>  %s\n"
-                            "<span foreground=\"%s\">●</span>  %s\n"
-                            "<span foreground=\"%s\">○</span>  %s\n"
-                            "<span foreground=\"%s\">●</span>  %s\n"
-                            "<span foreground=\"%s\">◎</span>  %s\n"
-                            "<span foreground=\"%s\">◎</span>  %s",
-                            c[0], _("Charging"), c[1], _("Available"), c[2], _("Offline"),
-                            c[3], _("Fault"), c[4], _("Warning open"), c[5],
-                            _("Critical alarm open"));
-  gtk_label_set_markup (self->legend_label, markup);
 }
 
 /* The filter of the popover, applied to the points in place. */
@@ -376,7 +357,6 @@ anx_map_page_dispose (GObject *object)
   if (self->operators != NULL)
     g_signal_handlers_disconnect_by_data (self->operators, self);
   g_clear_object (&self->operators);
-  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   /* AdwBin unparents its child itself: let go of it before the template. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -408,11 +388,11 @@ anx_map_page_class_init (AnxMapPageClass *klass)
   object_class->finalize = anx_map_page_finalize;
 
   g_type_ensure (SHUMATE_TYPE_SIMPLE_MAP);
+  g_type_ensure (ANX_TYPE_MAP_LEGEND);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-map-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, revealer);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, map);
-  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, legend_label);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_title);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_subtitle);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, charger_list);
@@ -464,10 +444,6 @@ anx_map_page_init (AnxMapPage *self)
   self->operator_ids = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->operator_ids, g_strdup (""));
   self->operator_names = GTK_STRING_LIST (gtk_drop_down_get_model (self->operator_dropdown));
-
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
-                           G_CALLBACK (anx_map_page_update_legend), self, G_CONNECT_SWAPPED);
-  anx_map_page_update_legend (self);
 }
 
 /**
