@@ -548,6 +548,19 @@ check_map (AnxApplication *app,
 
   gtk_switch_set_active (alarms_only, TRUE);
   g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, n_alarmed);
+
+  /* The popover, as the officer sees it with a filter on. */
+  {
+    GtkMenuButton *button = GTK_MENU_BUTTON (page_child (page, ANX_TYPE_MAP_PAGE, "filter_button"));
+    GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+
+    gtk_widget_activate_action (GTK_WIDGET (page), "win.show-view", "s", "map");
+    gtk_menu_button_popup (button);
+    anx_test_iterate (300);
+    anx_test_wait_for_draw (popover);
+    g_free (anx_test_screenshot (popover, "console-map-filter"));
+    gtk_menu_button_popdown (button);
+  }
   gtk_switch_set_active (alarms_only, FALSE);
 
   /* One state at a time: the stations with a charger in that state. */

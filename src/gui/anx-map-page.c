@@ -48,6 +48,7 @@ struct _AnxMapPage
   /* Template widgets */
   GtkRevealer      *revealer;
   ShumateSimpleMap *map;
+  GtkMenuButton    *filter_button;
   GtkDropDown      *operator_dropdown;
   GtkCheckButton   *state_checks[ANX_MAP_N_STATES];
   GtkSwitch        *alarms_only_switch;
@@ -269,6 +270,9 @@ anx_map_page_apply_filter (AnxMapPage *self)
   guint n_visible;
   g_autofree char *summary = NULL;
 
+  if (self->points == NULL || self->operator_ids == NULL)
+    return;
+
   for (guint i = 0; i < ANX_MAP_N_STATES; i++)
     if (gtk_check_button_get_active (self->state_checks[i]))
       mask |= 1u << i;
@@ -396,6 +400,7 @@ anx_map_page_class_init (AnxMapPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_title);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, station_subtitle);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, charger_list);
+  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, filter_button);
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, operator_dropdown);
   gtk_widget_class_bind_template_child_full (widget_class, "charging_check", FALSE,
                                              G_STRUCT_OFFSET (AnxMapPage, state_checks[ANX_MAP_STATE_CHARGING]));

@@ -25,6 +25,7 @@ struct _AnxSessionsPage
   GtkSingleSelection *selection;
   GTimeZone          *zone;
   char               *selected_key; /* kept across live updates */
+  gboolean            updating;     /* inside the rows' items-changed */
   GHashTable         *durations;    /* bound duration label → its item */
   guint               tick_id;
   AnxQueryModel      *operators;
@@ -376,10 +377,17 @@ on_store_changed (AnxSessionsPage *self,
 
 /* Live updates replace the rows that changed: select the same session again. */
 static void
+on_rows_changing (AnxSessionsPage *self)
+{
+  self->updating = TRUE;
+}
+
+static void
 on_rows_changed (AnxSessionsPage *self)
 {
   guint n;
 
+  self->updating = FALSE;
   if (self->selected_key == NULL)
     return;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
@@ -403,7 +411,11 @@ on_selected_changed (AnxSessionsPage *self)
 
   /* Unselected by a live update, not by the officer: keep the key. */
   if (item == NULL)
-    return;
+    {
+      if (!self->updating)
+        g_clear_pointer (&self->selected_key, g_free);
+      return;
+    }
   g_free (self->selected_key);
   self->selected_key = g_strdup (anx_store_item_get_key (item));
 }
@@ -535,13 +547,14 @@ anx_sessions_page_init (AnxSessionsPage *self)
   self->filtered = gtk_filter_list_model_new (NULL, GTK_FILTER (g_object_ref (self->filter)));
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->filtered)),
                                           g_object_ref (gtk_column_view_get_sorter (self->column_view)));
+  /* Before the selection model hears of a change, and after. */
+  g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (on_rows_changing), self);
   self->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
                             self);
-  /* After the selection model has seen the change. */
   g_signal_connect_swapped (self->sorted, "items-changed", G_CALLBACK (on_rows_changed), self);
   g_signal_connect_swapped (self->column_view, "activate", G_CALLBACK (on_activate), self);
 
