@@ -180,10 +180,12 @@ create_charger_row (gpointer item,
           gtk_label_set_xalign (GTK_LABEL (label), 1);
           gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
           /* Short titles on one line, long ones on two. */
-          gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-          gtk_label_set_width_chars (GTK_LABEL (label),
-                                     MIN (g_utf8_strlen (anx_alarm_kind_get_title (kind), -1), 10));
-          gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
+          if (g_utf8_strlen (anx_alarm_kind_get_title (kind), -1) > 12)
+            {
+              gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+              gtk_label_set_width_chars (GTK_LABEL (label), 10);
+              gtk_label_set_max_width_chars (GTK_LABEL (label), 12);
+            }
           gtk_widget_add_css_class (label, critical ? "error" : "warning");
           gtk_widget_add_css_class (label, "caption-heading");
           gtk_box_append (GTK_BOX (box), label);
