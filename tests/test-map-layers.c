@@ -1084,6 +1084,106 @@ test_basemap_labels (Fixture       *fixture,
   }
 }
 
+/* The pixel at (x, y) of a texture, as 0xRRGGBB, and its alpha. */
+static guint32
+texture_pixel (GdkTexture *texture,
+               int         x,
+               int         y,
+               guint8     *alpha)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guint8 *data = g_malloc (width * height * 4);
+  const guint8 *p;
+
+  /* GDK_MEMORY_DEFAULT: premultiplied B, G, R, A on little-endian. */
+  gdk_texture_download (texture, data, width * 4);
+  p = data + (y * width + x) * 4;
+  *alpha = p[3];
+  if (p[3] == 0)
+    return 0;
+  return ((guint32) (p[2] * 255 / p[3]) << 16) | ((guint32) (p[1] * 255 / p[3]) << 8) |
+         (guint32) (p[0] * 255 / p[3]);
+}
+
+static gboolean
+close_colour (guint32 a,
+              guint32 b)
+{
+  for (int shift = 0; shift <= 16; shift += 8)
+    if (ABS ((int) ((a >> shift) & 0xff) - (int) ((b >> shift) & 0xff)) > 2)
+      return FALSE;
+  return TRUE;
+}
+
+/* The legend's symbols are the layer's markers: filled with the state's
+ * colour of the style's palette, offline hollow, alarms ringed. */
+static void
+test_symbols (void)
+{
+  static const struct
+  {
+    AnxMapState state;
+    guint32     light;
+    guint32     dark;
+  } filled[] = {
+    { ANX_MAP_STATE_CHARGING, 0x4f6d94, 0x7d9cc4 },
+    { ANX_MAP_STATE_IDLE, 0x8a8990, 0x9a9996 },
+    { ANX_MAP_STATE_FAULT, 0x9141ac, 0xc061cb },
+  };
+  static const guint32 halo[2] = { 0xffffff, 0x1e1e1e };
+  guint8 alpha;
+
+  for (int dark = 0; dark <= 1; dark++)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (filled); i++)
+        {
+          g_autoptr(GdkTexture) symbol =
+              anx_charger_layer_render_symbol (filled[i].state, ANX_MAP_SEVERITY_NONE, dark, 1);
+          int c = gdk_texture_get_width (symbol) / 2;
+          guint32 centre = texture_pixel (symbol, c, c, &alpha);
+
+          g_assert_cmpint (alpha, ==, 255);
+          g_assert_true (close_colour (centre, dark ? filled[i].dark : filled[i].light));
+          /* Without an alarm, nothing beyond the halo. */
+          texture_pixel (symbol, 0, c, &alpha);
+          g_assert_cmpint (alpha, ==, 0);
+        }
+
+      /* Offline: hollow, the halo shows through its middle. */
+      {
+        g_autoptr(GdkTexture) symbol =
+            anx_charger_layer_render_symbol (ANX_MAP_STATE_OFFLINE, ANX_MAP_SEVERITY_NONE, dark, 1);
+        int c = gdk_texture_get_width (symbol) / 2;
+
+        g_assert_true (close_colour (texture_pixel (symbol, c, c, &alpha), halo[dark]));
+      }
+
+      /* Alarms: a ring around (and for a critical one a glow), in a
+       * larger symbol; scale 2 gives twice the pixels. */
+      {
+        g_autoptr(GdkTexture) plain =
+            anx_charger_layer_render_symbol (ANX_MAP_STATE_IDLE, ANX_MAP_SEVERITY_NONE, dark, 1);
+        g_autoptr(GdkTexture) warning =
+            anx_charger_layer_render_symbol (ANX_MAP_STATE_IDLE, ANX_MAP_SEVERITY_WARNING, dark, 1);
+        g_autoptr(GdkTexture) critical =
+            anx_charger_layer_render_symbol (ANX_MAP_STATE_IDLE, ANX_MAP_SEVERITY_CRITICAL, dark, 1);
+        g_autoptr(GdkTexture) critical2 =
+            anx_charger_layer_render_symbol (ANX_MAP_STATE_IDLE, ANX_MAP_SEVERITY_CRITICAL, dark, 2);
+        int w = gdk_texture_get_width (warning);
+        guint32 ring;
+
+        g_assert_cmpint (gdk_texture_get_width (plain), <, w);
+        g_assert_cmpint (w, <, gdk_texture_get_width (critical));
+        g_assert_cmpint (gdk_texture_get_width (critical2), ==, 2 * gdk_texture_get_width (critical));
+        /* The warning ring: 6 px marker + 1.5 halo, ring at 7.25…9.75 px. */
+        ring = texture_pixel (warning, w / 2 + 8, w / 2, &alpha);
+        g_assert_cmpint (alpha, >, 200);
+        g_assert_true (close_colour (ring, dark ? 0xf5c211 : 0xe5a50a));
+      }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1104,6 +1204,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add_func ("/map-layers/mbtiles", test_mbtiles);
   g_test_add_func ("/map-layers/sources", test_sources);
+  g_test_add_func ("/map-layers/symbols", test_symbols);
 
   return g_test_run ();
 }
