@@ -601,6 +601,14 @@ check_show_station (AnxApplication *app,
 }
 
 
+static gboolean
+can_scroll (gpointer data)
+{
+  GtkAdjustment *adjustment = data;
+
+  return gtk_adjustment_get_upper (adjustment) > gtk_adjustment_get_page_size (adjustment) + 40;
+}
+
 /* Sessions: filters narrow to what they say, live updates keep the
  * selection and the scroll position, durations tick in the rows shown. */
 static void
@@ -701,6 +709,49 @@ check_sessions (AnxApplication  *app,
     /* Ended sessions leave; a running one stays selected. */
     if (query_int (app, "SELECT count(*) FROM sessions WHERE charger_code || '/' || session_id = ?", key) > 0)
       g_assert_cmpstr (anx_sessions_page_get_selected_key (page), ==, key);
+
+    /* In the store's order (newest first) the rows stay where they are:
+     * a short window, scrolled half-way, stays scrolled there. */
+    gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (column_view), NULL, GTK_SORT_ASCENDING);
+    gtk_window_set_default_size (window, 1280, 420);
+    anx_test_iterate (400);
+    /* Sessions start all the time: wait for more than fit. */
+    run_until (can_scroll, vadjustment, 60, "more sessions than the view shows");
+    if (gtk_adjustment_get_upper (vadjustment) > gtk_adjustment_get_page_size (vadjustment) + 40)
+      {
+        double value = floor ((gtk_adjustment_get_upper (vadjustment) -
+                               gtk_adjustment_get_page_size (vadjustment)) / 2);
+        guint n_before;
+        guint n_kept = 0;
+
+        gtk_adjustment_set_value (vadjustment, value);
+        anx_test_iterate (100);
+        /* An update that only changes rows in place (power, energy): the
+         * view stays put. New sessions come in at the top: start again. */
+        for (guint attempt = 0; attempt < 10; attempt++)
+          {
+            value = gtk_adjustment_get_value (vadjustment);
+            n_before = g_list_model_get_n_items (rows);
+            watch.changes = 0;
+            handler = g_signal_connect_swapped (rows, "items-changed", G_CALLBACK (on_rows_items_changed), &watch);
+            run_until (rows_changed_twice, &watch, 30, "two more live updates of the sessions");
+            g_signal_handler_disconnect (rows, handler);
+            anx_test_iterate (100);
+            g_test_message ("sessions: scrolled to %.0f, after live updates %.0f (%u → %u rows)", value,
+                            gtk_adjustment_get_value (vadjustment), n_before,
+                            g_list_model_get_n_items (rows));
+            if (g_list_model_get_n_items (rows) == n_before)
+              {
+                g_assert_cmpfloat (fabs (gtk_adjustment_get_value (vadjustment) - value), <=, 1.0);
+                n_kept++;
+                break;
+              }
+          }
+        g_assert_cmpuint (n_kept, ==, 1);
+      }
+    else
+      g_test_message ("sessions: too few to scroll");
+    gtk_window_set_default_size (window, 1280, 800);
   }
 }
 
