@@ -548,6 +548,16 @@ check_map (AnxApplication *app,
 
   gtk_switch_set_active (alarms_only, TRUE);
   g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, n_alarmed);
+  /* The filter button says how many stations it lets through. */
+  {
+    const char *label = gtk_menu_button_get_label (GTK_MENU_BUTTON (page_child (page, ANX_TYPE_MAP_PAGE, "filter_button")));
+    g_autofree char *shown = g_strdup_printf ("%u", n_alarmed);
+    g_autofree char *all = g_strdup_printf ("%u", n);
+
+    g_test_message ("filter button: %s", label);
+    g_assert_nonnull (strstr (label, shown));
+    g_assert_nonnull (strstr (label, all));
+  }
 
   gtk_switch_set_active (alarms_only, FALSE);
 
@@ -574,6 +584,9 @@ check_map (AnxApplication *app,
     anx_test_wait_for_draw (popover);
     g_free (anx_test_screenshot (popover, "console-map-filter"));
     gtk_menu_button_popdown (button);
+    anx_test_iterate (200);
+    g_free (screenshot_after_paint (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (page))),
+                                    "console-map-filtered"));
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "map.reset-filter", NULL));
   g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, n);
@@ -1180,9 +1193,17 @@ test_views (void)
 
     if (g_strcmp0 (anx_store_item_get_string (other, "source"), "console") == 0)
       {
+        GtkDropDown *kind = GTK_DROP_DOWN (page_child (alarms_page, ANX_TYPE_ALARMS_PAGE, "kind_dropdown"));
+        const char *hiding = g_strcmp0 (anx_store_item_get_string (other, "kind"), ANX_ALARM_SEAL_OPENED) == 0
+                               ? ANX_ALARM_OFFLINE
+                               : ANX_ALARM_SEAL_OPENED;
+
         gtk_selection_model_unselect_all (selection);
+        /* A filter that hides the alarm gives way. */
+        gtk_drop_down_set_selected (kind, dropdown_find (kind, anx_alarm_kind_get_title (hiding)));
         gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "map");
         g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-alarm", "x", other_id));
+        g_assert_cmpuint (gtk_drop_down_get_selected (kind), ==, 0);
         g_assert_cmpstr (adw_view_stack_get_visible_child_name (anx_window_get_view_stack (ANX_WINDOW (window))),
                          ==, "alarms");
         selected = gtk_selection_model_get_selection (selection);

@@ -940,7 +940,8 @@ anx_alarms_page_select_alarm (AnxAlarmsPage *self,
   if (anx_query_model_find (self->alarms, key, NULL) == NULL)
     anx_query_model_reload (self->alarms);
 
-  for (int attempt = 0; attempt < 2; attempt++)
+  /* As filtered; then every active alarm; then the ended ones. */
+  for (int attempt = 0; attempt < 3; attempt++)
     {
       n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
       for (guint i = 0; i < n; i++)
@@ -968,8 +969,10 @@ anx_alarms_page_select_alarm (AnxAlarmsPage *self,
       g_signal_handlers_unblock_by_func (self->kind_dropdown, on_filter_changed, self);
       g_signal_handlers_unblock_by_func (self->operator_dropdown, on_filter_changed, self);
       g_signal_handlers_unblock_by_func (self->time_dropdown, on_filter_changed, self);
-      if (gtk_drop_down_get_selected (self->state_dropdown) != STATE_FILTER_ENDED)
-        gtk_drop_down_set_selected (self->state_dropdown, STATE_FILTER_ACTIVE);
+      g_signal_handlers_block_by_func (self->state_dropdown, on_filter_changed, self);
+      gtk_drop_down_set_selected (self->state_dropdown,
+                                  attempt == 0 ? STATE_FILTER_ACTIVE : STATE_FILTER_ENDED);
+      g_signal_handlers_unblock_by_func (self->state_dropdown, on_filter_changed, self);
       on_filter_changed (self);
     }
   return FALSE;

@@ -52,7 +52,6 @@ struct _AnxMapPage
   GtkDropDown      *operator_dropdown;
   GtkCheckButton   *state_checks[ANX_MAP_N_STATES];
   GtkSwitch        *alarms_only_switch;
-  GtkLabel         *filter_summary;
   GtkLabel         *station_title;
   GtkLabel         *station_subtitle;
   GtkListBox       *charger_list;
@@ -270,7 +269,7 @@ anx_map_page_apply_filter (AnxMapPage *self)
   const char *ids[2] = { NULL, NULL };
   gboolean alarms_only = gtk_switch_get_active (self->alarms_only_switch);
   guint n_visible;
-  g_autofree char *summary = NULL;
+  g_autofree char *label = NULL;
 
   if (self->points == NULL || self->operator_ids == NULL)
     return;
@@ -287,14 +286,18 @@ anx_map_page_apply_filter (AnxMapPage *self)
 
   n_visible = anx_map_points_get_n_visible (self->points);
   if (mask == ANX_MAP_STATE_MASK_ALL && !alarms_only && operator_id == NULL)
-    summary = g_strdup ("");
+    label = g_strdup (_("_Filter"));
   else
-    /* Translators: shown beside the filter button while a filter is on */
-    summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u station shown",
-                                            "%u stations shown", n_visible),
-                               n_visible);
-  gtk_label_set_label (self->filter_summary, summary);
-  gtk_widget_set_visible (GTK_WIDGET (self->filter_summary), *summary != '\0');
+    {
+      guint n = anx_map_points_get_n_points (self->points);
+
+      /* Translators: the filter button while a filter is on: stations
+       * shown, of all stations */
+      label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Filter: %1$u of %2$u station",
+                                            "_Filter: %1$u of %2$u stations", n),
+                               n_visible, n);
+    }
+  gtk_menu_button_set_label (self->filter_button, label);
 }
 
 static void
@@ -413,7 +416,6 @@ anx_map_page_class_init (AnxMapPageClass *klass)
   gtk_widget_class_bind_template_child_full (widget_class, "fault_check", FALSE,
                                              G_STRUCT_OFFSET (AnxMapPage, state_checks[ANX_MAP_STATE_FAULT]));
   gtk_widget_class_bind_template_child (widget_class, AnxMapPage, alarms_only_switch);
-  gtk_widget_class_bind_template_child (widget_class, AnxMapPage, filter_summary);
   gtk_widget_class_bind_template_callback (widget_class, anx_map_page_apply_filter);
 
   gtk_widget_class_install_action (widget_class, "map.close-station", NULL, close_station_action);
