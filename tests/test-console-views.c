@@ -273,6 +273,8 @@ rows_changed_twice (gpointer data)
 typedef struct
 {
   guint     n_added;
+  guint     n_removed;
+  char     *removed_id;
   char     *id;
   char     *title;
   char     *body;
@@ -315,6 +317,12 @@ on_notifications_call (GDBusConnection       *connection,
       n->default_target = g_variant_lookup_value (properties, "default-action-target", NULL);
       n->n_added++;
     }
+  else if (g_strcmp0 (method_name, "RemoveNotification") == 0)
+    {
+      g_clear_pointer (&n->removed_id, g_free);
+      g_variant_get (parameters, "(&ss)", NULL, &n->removed_id);
+      n->n_removed++;
+    }
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
 
@@ -322,6 +330,18 @@ static gboolean
 notified (gpointer data)
 {
   return ((Notifications *) data)->n_added > 0;
+}
+
+static gboolean
+withdrawn (gpointer data)
+{
+  return ((Notifications *) data)->n_removed > 0;
+}
+
+static gboolean
+window_active (gpointer data)
+{
+  return gtk_window_is_active (GTK_WINDOW (data));
 }
 
 static gboolean
@@ -989,9 +1009,15 @@ check_notification (AnxApplication *app,
     g_assert_cmpstr (anx_store_item_get_string (item, "charger_code"), ==, code);
   }
 
+  /* Back at the console, the notification goes. */
+  run_until (window_active, window, 10, "the console window to have the focus again");
+  run_until (withdrawn, &notifications, 10, "the notification to be withdrawn");
+  g_assert_cmpstr (notifications.removed_id, ==, notifications.id);
+
   g_bus_unown_name (owner);
   g_dbus_connection_unregister_object (bus, registration);
   g_free (notifications.id);
+  g_free (notifications.removed_id);
   g_free (notifications.title);
   g_free (notifications.body);
   g_free (notifications.default_action);

@@ -80,6 +80,8 @@ struct _AnxAlarmsPage
   GPtrArray         *operator_ids; /* parallel to the operator drop-down */
   char              *followed;     /* the charger the map was last sent to */
   guint              n_notifications;
+  GPtrArray         *notified;     /* ids of the notifications still up */
+  GtkWindow         *window;       /* whose focus is watched */
 
   /* Template widgets */
   GtkLabel          *count_label;
@@ -592,7 +594,49 @@ anx_alarms_page_notify (AnxAlarmsPage *self,
   /* One per alarm: a later one does not replace an unread earlier one. */
   id = g_strdup_printf ("alarm-%s", anx_store_item_get_key (item));
   g_application_send_notification (G_APPLICATION (app), id, notification);
+  g_ptr_array_add (self->notified, g_steal_pointer (&id));
   self->n_notifications++;
+}
+
+/* Back at the console: the notifications have done their job. */
+static void
+on_window_active (AnxAlarmsPage *self)
+{
+  GApplication *app;
+
+  if (self->window == NULL || !gtk_window_is_active (self->window) || self->notified->len == 0)
+    return;
+  app = G_APPLICATION (gtk_window_get_application (self->window));
+  for (guint i = 0; app != NULL && i < self->notified->len; i++)
+    g_application_withdraw_notification (app, g_ptr_array_index (self->notified, i));
+  g_ptr_array_set_size (self->notified, 0);
+}
+
+static void
+anx_alarms_page_root (GtkWidget *widget)
+{
+  AnxAlarmsPage *self = ANX_ALARMS_PAGE (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (anx_alarms_page_parent_class)->root (widget);
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root))
+    {
+      self->window = GTK_WINDOW (root);
+      g_signal_connect_object (root, "notify::is-active", G_CALLBACK (on_window_active), self,
+                               G_CONNECT_SWAPPED);
+    }
+}
+
+static void
+anx_alarms_page_unroot (GtkWidget *widget)
+{
+  AnxAlarmsPage *self = ANX_ALARMS_PAGE (widget);
+
+  if (self->window != NULL)
+    g_signal_handlers_disconnect_by_func (self->window, on_window_active, self);
+  self->window = NULL;
+  GTK_WIDGET_CLASS (anx_alarms_page_parent_class)->unroot (widget);
 }
 
 static void
@@ -753,6 +797,7 @@ anx_alarms_page_finalize (GObject *object)
   g_clear_pointer (&self->chargers, g_hash_table_unref);
   g_clear_pointer (&self->operator_ids, g_ptr_array_unref);
   g_clear_pointer (&self->followed, g_free);
+  g_clear_pointer (&self->notified, g_ptr_array_unref);
 
   G_OBJECT_CLASS (anx_alarms_page_parent_class)->finalize (object);
 }
@@ -765,6 +810,8 @@ anx_alarms_page_class_init (AnxAlarmsPageClass *klass)
 
   object_class->dispose = anx_alarms_page_dispose;
   object_class->finalize = anx_alarms_page_finalize;
+  widget_class->root = anx_alarms_page_root;
+  widget_class->unroot = anx_alarms_page_unroot;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-alarms-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxAlarmsPage, count_label);
@@ -796,6 +843,7 @@ anx_alarms_page_init (AnxAlarmsPage *self)
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->operator_ids = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->operator_ids, g_strdup (""));
+  self->notified = g_ptr_array_new_with_free_func (g_free);
 
   {
     GtkStringList *kinds = GTK_STRING_LIST (gtk_drop_down_get_model (self->kind_dropdown));
