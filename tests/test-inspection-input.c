@@ -12,6 +12,9 @@
 #include "anx-csv.h"
 #include "anx-inspection-input.h"
 #include "anx-report.h"
+#include "anx-store-item.h"
+#include "anx-store.h"
+#include "anx-worklist.h"
 
 #define BOM "\xEF\xBB\xBF"
 
@@ -227,6 +230,127 @@ test_report_text (void)
                    "4\tInspection\nnote\n");
 }
 
+static gboolean
+seed_job (AnxStore         *store,
+          sqlite3          *db,
+          gpointer          data,
+          AnxStoreChanges  *changes,
+          GError          **error)
+{
+  return anx_store_exec (db, data, error);
+}
+
+/* A real store: alarms, meters and stations; the worklist's order. */
+static void
+test_worklist (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("anxin-worklist-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "console.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnxStore) store = anx_store_open (path, &error);
+  g_autoptr(GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr(GDateTime) today = g_date_time_new (zone, 2026, 3, 16, 9, 0, 0);
+  g_autoptr(GListStore) list = NULL;
+  g_autoptr(GString) csv = NULL;
+  double lat = 0, lon = 0;
+  /* West Lake (S1), Xiaoshan (S2, ~20 km), Lin'an (S3, ~45 km); S4 has no coordinates. */
+  const char *seed =
+      "INSERT INTO operators (id, name) VALUES (1, '安心充电');"
+      "INSERT INTO stations (id, operator_id, code, name, latitude, longitude, datum) VALUES "
+      "(1, 1, 'S1', '西湖', 30.2590, 120.1300, 'WGS-84'),"
+      "(2, 1, 'S2', '萧山, 北', 30.1700, 120.2650, 'WGS-84'),"
+      "(3, 1, 'S3', '临安', 30.2330, 119.7250, 'WGS-84'),"
+      "(4, 1, 'S4', '未知', NULL, NULL, 'WGS-84');"
+      "INSERT INTO chargers (id, station_id, operator_id, code, meter_id) VALUES "
+      "(1, 1, 1, 'C-NEAR-WARN', 1), (2, 2, 1, 'C-MID-CRIT', 2), (3, 3, 1, 'C-FAR-CRIT', 3),"
+      "(4, 1, 1, 'C-DUE', 4), (5, 2, 1, 'C-OVERDUE', 5), (6, 1, 1, 'C-FINE', 6),"
+      "(7, 1, 1, 'C-OFFLINE', 7), (8, 4, 1, 'C-NOWHERE', 8), (9, 1, 1, 'C-CLOSED', 9),"
+      "(10, 1, 1, 'C-LATER', 10);"
+      "INSERT INTO meters (id, charger_id, serial, rotation_due) VALUES "
+      "(1, 1, 'M1', '2030-01-01'), (2, 2, 'M2', NULL), (3, 3, 'M3', NULL),"
+      "(4, 4, 'M4', '2026-04-10'), (5, 5, 'M5', '2026-03-01'), (6, 6, 'M6', '2027-01-01'),"
+      "(7, 7, 'M7', NULL), (8, 8, 'M8', '2026-03-20'), (9, 9, 'M9', NULL),"
+      "(10, 10, 'M10', '2026-04-16');"
+      "INSERT INTO alarms (charger_code, kind, severity, state, evidence, raised_at_us, "
+      "updated_at_us) VALUES "
+      "('C-NEAR-WARN', 'seal-opened', 'warning', 'open', '{}', 1, 1),"
+      "('C-MID-CRIT', 'energy-mismatch', 'critical', 'acknowledged', '{}', 1, 1),"
+      "('C-FAR-CRIT', 'signature-invalid', 'critical', 'inspection-scheduled', '{}', 1, 1),"
+      "('C-FAR-CRIT', 'counter-gap', 'warning', 'open', '{}', 1, 1),"
+      "('C-OFFLINE', 'offline', 'warning', 'open', '{}', 1, 1),"
+      "('C-CLOSED', 'energy-mismatch', 'critical', 'closed', '{}', 1, 1);";
+  static const char *const expected[] = {
+    "C-MID-CRIT", "C-FAR-CRIT", "C-NEAR-WARN", "C-OVERDUE", "C-DUE", "C-NOWHERE",
+  };
+
+  g_assert_no_error (error);
+  g_assert_true (anx_store_write_sync (store, seed_job, (gpointer) seed, &error));
+  g_assert_no_error (error);
+
+  /* The origin by station code, or by coordinates; nonsense is no origin. */
+  g_assert_true (anx_worklist_resolve_origin (anx_store_get_read_db (store), "S1", &lat, &lon));
+  g_assert_cmpfloat_with_epsilon (lat, 30.2590, 1e-9);
+  g_assert_true (anx_worklist_resolve_origin (anx_store_get_read_db (store), "30.1, 120.2", &lat,
+                                              &lon));
+  g_assert_cmpfloat_with_epsilon (lon, 120.2, 1e-9);
+  g_assert_false (anx_worklist_resolve_origin (anx_store_get_read_db (store), "S4", &lat, &lon));
+  g_assert_false (anx_worklist_resolve_origin (anx_store_get_read_db (store), "91,0", &lat, &lon));
+  g_assert_false (anx_worklist_resolve_origin (anx_store_get_read_db (store), "", &lat, &lon));
+
+  g_assert_true (anx_worklist_resolve_origin (anx_store_get_read_db (store), "S1", &lat, &lon));
+  list = anx_worklist_load (anx_store_get_read_db (store), today, 30, TRUE, lat, lon);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (list), i);
+
+      g_test_message ("%u: %s priority %" G_GINT64_FORMAT " %.0f m", i,
+                      anx_store_item_get_key (item), anx_store_item_get_int (item, "priority"),
+                      anx_store_item_get_double (item, "distance_m"));
+      g_assert_cmpstr (anx_store_item_get_key (item), ==, expected[i]);
+    }
+  {
+    g_autoptr(AnxStoreItem) far = g_list_model_get_item (G_LIST_MODEL (list), 1);
+    g_autoptr(AnxStoreItem) nowhere = g_list_model_get_item (G_LIST_MODEL (list), 5);
+
+    g_assert_cmpint (anx_store_item_get_int (far, "n_alarms"), ==, 2);
+    g_assert_cmpfloat (anx_store_item_get_double (far, "distance_m"), >, 35000);
+    g_assert_cmpfloat (anx_store_item_get_double (far, "distance_m"), <, 45000);
+    g_assert_cmpfloat (anx_store_item_get_double (nowhere, "distance_m"), <, 0);
+  }
+
+  /* From Lin'an the far critical alarm comes first; a wider window takes C-LATER. */
+  g_clear_object (&list);
+  list = anx_worklist_load (anx_store_get_read_db (store), today, 31, TRUE, 30.2330, 119.7250);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, G_N_ELEMENTS (expected) + 1);
+  {
+    g_autoptr(AnxStoreItem) first = g_list_model_get_item (G_LIST_MODEL (list), 0);
+
+    g_assert_cmpstr (anx_store_item_get_key (first), ==, "C-FAR-CRIT");
+  }
+
+  /* CSV: the station name with a comma is quoted. */
+  csv = anx_worklist_to_csv (G_LIST_MODEL (list));
+  g_assert_true (g_str_has_prefix (csv->str, BOM));
+  g_assert_nonnull (strstr (csv->str, ",\"萧山, 北\","));
+  g_assert_nonnull (strstr (csv->str, "C-FAR-CRIT"));
+
+  anx_store_close (store);
+  g_clear_object (&store);
+  {
+    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (d)) != NULL)
+      {
+        g_autofree char *file = g_build_filename (dir, name, NULL);
+
+        g_remove (file);
+      }
+  }
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -239,5 +363,6 @@ main (int   argc,
   g_test_add_func ("/inspection-input/time", test_time);
   g_test_add_func ("/inspection-input/inspector-notes", test_inspector_notes);
   g_test_add_func ("/report/text", test_report_text);
+  g_test_add_func ("/worklist/order", test_worklist);
   return g_test_run ();
 }
