@@ -155,6 +155,22 @@ test_seals (void)
 }
 
 static void
+test_seals_text (void)
+{
+  g_autofree char *two = anx_inspection_seals_to_text ("[\"A-1\",\"B/2\"]");
+  g_autofree char *none = anx_inspection_seals_to_text ("[]");
+  g_autofree char *null = anx_inspection_seals_to_text (NULL);
+  g_autofree char *odd = anx_inspection_seals_to_text ("[1,2]");
+  g_autofree char *plain = anx_inspection_seals_to_text ("A-1 B-2");
+
+  g_assert_cmpstr (two, ==, "A-1, B/2");
+  g_assert_cmpstr (none, ==, "");
+  g_assert_cmpstr (null, ==, "");
+  g_assert_cmpstr (odd, ==, "[1,2]");
+  g_assert_cmpstr (plain, ==, "A-1 B-2");
+}
+
+static void
 test_time (void)
 {
   g_autoptr(GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
@@ -361,6 +377,7 @@ main (int   argc,
   g_test_add_func ("/inspection-input/error-percent", test_error_percent);
   g_test_add_func ("/inspection-input/seals", test_seals);
   g_test_add_func ("/inspection-input/time", test_time);
+  g_test_add_func ("/inspection-input/seals-text", test_seals_text);
   g_test_add_func ("/inspection-input/inspector-notes", test_inspector_notes);
   g_test_add_func ("/report/text", test_report_text);
   g_test_add_func ("/worklist/order", test_worklist);

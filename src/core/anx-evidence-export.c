@@ -18,6 +18,7 @@
 
 #include "anx-evidence-export.h"
 #include "anx-finding.h"
+#include "anx-inspection-input.h"
 
 /* Records listed one by one in a report; findings are always listed. */
 #define REPORT_MAX_ROWS 200
@@ -262,7 +263,7 @@ format_time (GDateTime *time,
   if (time == NULL)
     return NULL;
   local = g_date_time_to_timezone (time, zone);
-  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+  return g_date_time_format (local, "%x %X");
 }
 
 static char *
@@ -506,7 +507,8 @@ add_verification_section (AnxReport         *report,
 static void
 add_inspections_section (AnxReport         *report,
                          sqlite3           *db,
-                         AnxEvidenceBundle *bundle)
+                         AnxEvidenceBundle *bundle,
+                         GTimeZone         *zone)
 {
   AnxChargerEntry *charger = anx_evidence_bundle_get_charger (bundle);
   AnxReportSection *section = anx_report_add_section (report, _("Inspections"));
@@ -528,15 +530,18 @@ add_inspections_section (AnxReport         *report,
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       g_autofree char *error = format_error_bp (stmt, 3);
-      g_autofree char *seals = g_strdup_printf ("%s / %s", column_text (stmt, 4) ?: "—",
-                                                column_text (stmt, 5) ?: "—");
+      g_autofree char *when = anx_inspection_display_time (column_text (stmt, 0), zone);
+      g_autofree char *removed = anx_inspection_seals_to_text (column_text (stmt, 4));
+      g_autofree char *applied = anx_inspection_seals_to_text (column_text (stmt, 5));
+      g_autofree char *seals = g_strdup_printf ("%s / %s", *removed != '\0' ? removed : "—",
+                                                *applied != '\0' ? applied : "—");
       g_autofree char *record =
           sqlite3_column_type (stmt, 6) != SQLITE_NULL
               ? g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 6))
               : g_strdup (g_strcmp0 (column_text (stmt, 7), "rejected") == 0
                               ? _("Rejected by the feed")
                               : _("Not yet in the chain"));
-      const char *cells[] = { column_text (stmt, 0) ?: "", column_text (stmt, 1) ?: "",
+      const char *cells[] = { when, column_text (stmt, 1) ?: "",
                               result_title (column_text (stmt, 2)), error != NULL ? error : "—",
                               seals, record, NULL };
 
@@ -544,7 +549,7 @@ add_inspections_section (AnxReport         *report,
       if (column_text (stmt, 8) != NULL && *column_text (stmt, 8) != '\0')
         {
           /* Translators: %1$s is when, %2$s the inspector's notes */
-          g_autofree char *note = g_strdup_printf (_("Notes of %1$s: %2$s"), column_text (stmt, 0),
+          g_autofree char *note = g_strdup_printf (_("Notes of %1$s: %2$s"), when,
                                                    column_text (stmt, 8));
 
           anx_report_section_add_note (section, note);
@@ -584,6 +589,6 @@ anx_evidence_export_report (sqlite3           *db,
   add_charger_section (report, db, bundle, zone);
   add_records_section (report, bundle, findings, zone);
   add_verification_section (report, bundle, findings);
-  add_inspections_section (report, db, bundle);
+  add_inspections_section (report, db, bundle, zone);
   return report;
 }

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -269,4 +270,61 @@ anx_inspection_check_notes (const char *text)
   if (strlen (text) > ANX_INSPECTION_MAX_NOTES)
     return g_strdup (_("The notes are too long (4,096 bytes at most)"));
   return NULL;
+}
+
+/**
+ * anx_inspection_seals_to_text:
+ * @stored: (nullable): seal numbers as the store keeps them (a JSON array)
+ *
+ * Returns: (transfer full): the seal numbers separated by ", " (empty for
+ *   none); text that is not a JSON array of strings is returned as it is
+ */
+char *
+anx_inspection_seals_to_text (const char *stored)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  JsonArray *array;
+
+  if (stored == NULL)
+    return g_strdup ("");
+  if (!json_parser_load_from_data (parser, stored, -1, NULL) ||
+      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return g_strdup (stored);
+  array = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return g_strdup (stored);
+      if (text->len > 0)
+        g_string_append (text, ", ");
+      g_string_append (text, json_node_get_string (element));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/**
+ * anx_inspection_display_time:
+ * @stored: (nullable): an RFC 3339 time, as the store keeps it
+ * @zone: the zone to show it in
+ *
+ * Returns: (transfer full): the time in the user's locale (`%x %X`) in
+ *   @zone, or @stored as it is when it is not a time
+ */
+char *
+anx_inspection_display_time (const char *stored,
+                             GTimeZone  *zone)
+{
+  g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (stored == NULL)
+    return g_strdup ("");
+  time = g_date_time_new_from_iso8601 (stored, NULL);
+  if (time == NULL)
+    return g_strdup (stored);
+  local = g_date_time_to_timezone (time, zone);
+  return g_date_time_format (local, "%x %X");
 }

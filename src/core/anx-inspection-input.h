@@ -32,6 +32,9 @@ char       *anx_inspection_parse_time   (const char  *text,
                                          GDateTime  **time);
 char       *anx_inspection_check_inspector (const char *text);
 char       *anx_inspection_check_notes  (const char  *text);
+char       *anx_inspection_display_time (const char *stored,
+                                         GTimeZone  *zone);
+char       *anx_inspection_seals_to_text (const char *stored);
 char       *anx_inspection_format_time  (GDateTime   *time,
                                          GTimeZone   *zone);
 /* clang-format on */

@@ -21,6 +21,7 @@
 
 #include "anx-csv.h"
 #include "anx-geo.h"
+#include "anx-inspection-input.h"
 #include "anx-store-item.h"
 #include "anx-worklist.h"
 
@@ -293,6 +294,8 @@ anx_worklist_history_to_csv (GListModel *inspections)
       g_autoptr(AnxStoreItem) item = g_list_model_get_item (inspections, i);
       g_autofree char *error = NULL;
       g_autofree char *record = NULL;
+      g_autofree char *removed = anx_inspection_seals_to_text (anx_store_item_get_string (item, "seals_removed"));
+      g_autofree char *applied = anx_inspection_seals_to_text (anx_store_item_get_string (item, "seals_applied"));
       GVariant *row = anx_store_item_get_row (item);
       g_autoptr(GVariant) bp = g_variant_lookup_value (row, "measured_error_bp", G_VARIANT_TYPE_INT64);
       g_autoptr(GVariant) sequence = g_variant_lookup_value (row, "sequence", G_VARIANT_TYPE_INT64);
@@ -312,8 +315,8 @@ anx_worklist_history_to_csv (GListModel *inspections)
       cells[2] = anx_store_item_get_string (item, "inspector");
       cells[3] = anx_store_item_get_string (item, "result");
       cells[4] = error;
-      cells[5] = anx_store_item_get_string (item, "seals_removed");
-      cells[6] = anx_store_item_get_string (item, "seals_applied");
+      cells[5] = removed;
+      cells[6] = applied;
       cells[7] = anx_store_item_get_string (item, "notes");
       cells[8] = anx_store_item_get_string (item, "delivery");
       cells[9] = anx_store_item_get_string (item, "last_error");

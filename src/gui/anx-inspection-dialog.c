@@ -113,13 +113,13 @@ notes_text (AnxInspectionDialog *self)
 static void
 update_status (AnxInspectionDialog *self)
 {
-  g_autoptr(AnxStoreItem) item = NULL;
+  AnxStoreItem *item;
   const char *delivery;
   g_autofree char *description = NULL;
 
   if (self->key == NULL || self->inspections == NULL)
     return;
-  item = anx_query_model_find (self->inspections, self->key, NULL);
+  item = anx_query_model_find (self->inspections, self->key, NULL); /* transfer none */
   if (item == NULL)
     return;
   delivery = anx_store_item_get_string (item, "delivery");

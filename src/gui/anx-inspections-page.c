@@ -18,6 +18,7 @@
 
 #include "anx-alarm-rules.h"
 #include "anx-csv.h"
+#include "anx-inspection-input.h"
 #include "anx-inspections-page.h"
 #include "anx-query-model.h"
 #include "anx-worklist.h"
@@ -103,6 +104,11 @@ create_row (gpointer item,
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *record = NULL;
+  g_autoptr(GTimeZone) shanghai = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr(GTimeZone) zone = shanghai != NULL ? g_time_zone_ref (shanghai)
+                                               : g_time_zone_new_offset (8 * 3600);
+  g_autofree char *when = anx_inspection_display_time (
+      anx_store_item_get_string (inspection, "inspected_at"), zone);
 
   if (anx_store_item_get_int (inspection, "sequence") > 0)
     {
@@ -116,7 +122,7 @@ create_row (gpointer item,
   title = g_strdup_printf (_("%1$s · %2$s"), anx_store_item_get_string (inspection, "charger_code"),
                            result_title (anx_store_item_get_string (inspection, "result")));
   subtitle = g_strdup_printf ("%s · %s%s%s", anx_store_item_get_string (inspection, "inspector") ?: "",
-                              anx_store_item_get_string (inspection, "inspected_at") ?: "",
+                              when,
                               record != NULL ? " · " : "", record != NULL ? record : "");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
