@@ -373,9 +373,11 @@ add_charger_section (AnxReport         *report,
       const AnxMeterEntry *meter = anx_charger_entry_get_meter (charger, i);
       g_autofree char *digest = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, meter->public_key);
       g_autofree char *fingerprint = g_strndup (digest, 32);
+      g_autofree char *from = g_strdup_printf ("%" G_GUINT64_FORMAT, meter->from_sequence);
+      /* Translators: %s is the first record a meter key is valid for, with no end yet */
       g_autofree char *records =
           meter->to_sequence == G_MAXUINT64
-              ? g_strdup_printf (_("from %" G_GUINT64_FORMAT), meter->from_sequence)
+              ? g_strdup_printf (_("from %s"), from)
               : g_strdup_printf ("%" G_GUINT64_FORMAT "–%" G_GUINT64_FORMAT, meter->from_sequence,
                                  meter->to_sequence);
       const char *cells[] = { meter->serial, meter->algorithm, fingerprint, records, NULL };
