@@ -338,7 +338,8 @@ test_worklist (void)
   /* From Lin'an the far critical alarm comes first; a wider window takes C-LATER. */
   g_clear_object (&list);
   list = anx_worklist_load (anx_store_get_read_db (store), today, 31, TRUE, 30.2330, 119.7250);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, G_N_ELEMENTS (expected) + 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==,
+                    G_N_ELEMENTS (expected) + 1);
   {
     g_autoptr(AnxStoreItem) first = g_list_model_get_item (G_LIST_MODEL (list), 0);
 

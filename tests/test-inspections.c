@@ -207,8 +207,8 @@ run_verify (const char *bundle,
   g_autoptr(GError) error = NULL;
 
   g_assert_nonnull (argv[0]);
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                               &error);
+  process = g_subprocess_newv (
+      argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, out, NULL, &error);
   g_assert_no_error (error);
@@ -382,10 +382,14 @@ test_inspections (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "inspection.submit", NULL));
   anx_test_iterate (200);
   g_assert_null (anx_inspection_dialog_get_key (dialog));
-  g_assert_true (gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "error_error")));
-  g_assert_true (gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "removed_error")));
-  g_assert_true (gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "time_error")));
-  g_assert_false (gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "inspector_error")));
+  g_assert_true (
+      gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "error_error")));
+  g_assert_true (
+      gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "removed_error")));
+  g_assert_true (
+      gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "time_error")));
+  g_assert_false (
+      gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "inspector_error")));
   g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (
                                 child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "removed_error"))),
                             "SEAL#1"));
@@ -407,7 +411,8 @@ test_inspections (void)
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
                                 child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "notes_view"))),
                             "现场检定：误差 +1.80 %，已重新施封。", -1);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "result_row")), 0);
+  adw_combo_row_set_selected (
+      ADW_COMBO_ROW (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "result_row")), 0);
   screenshot (GTK_WINDOW (dialog), "inspection-form");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "inspection.submit", NULL));
   run_until (dialog_pending, &mark, 10, "the mark to be kept");
@@ -480,7 +485,8 @@ test_inspections (void)
     char *p;
 
     g_assert_nonnull (clean);
-    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export-evidence", "s", clean));
+    g_assert_true (
+        gtk_widget_activate_action (GTK_WIDGET (window), "win.export-evidence", "s", clean));
     anx_test_iterate (300);
     evidence = NULL;
     {

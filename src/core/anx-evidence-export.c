@@ -204,7 +204,8 @@ anx_evidence_export_bundle (sqlite3                *db,
                             GError                **error)
 {
   g_autoptr(AnxChargerEntry) charger = anx_evidence_load_charger (db, code);
-  g_autoptr(GPtrArray) chain = g_ptr_array_new_with_free_func ((GDestroyNotify) anx_chain_record_unref);
+  g_autoptr (GPtrArray) chain =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) anx_chain_record_unref);
   guint64 from = range->from_sequence;
   guint64 to = range->to_sequence;
   sqlite3_stmt *stmt = NULL;
@@ -363,8 +364,8 @@ add_charger_section (AnxReport         *report,
     }
 
   {
-    const char *const columns[] = { _("Serial number"), _("Algorithm"), _("Key fingerprint (SHA-256)"),
-                                    _("Records"), NULL };
+    const char *const columns[] = { _("Serial number"), _("Algorithm"),
+                                    _("Key fingerprint (SHA-256)"), _("Records"), NULL };
 
     anx_report_section_set_columns (section, columns);
   }
@@ -584,8 +585,8 @@ anx_evidence_export_report (sqlite3           *db,
   g_autoptr(GPtrArray) findings = anx_evidence_bundle_verify (bundle);
   g_autofree char *exported = format_time (anx_evidence_bundle_get_exported_at (bundle), zone);
   /* Translators: %1$s is the charger's code, %2$s when the report was made */
-  g_autofree char *subtitle = g_strdup_printf (_("Charger %1$s · exported %2$s"),
-                                               anx_charger_entry_get_charger_id (charger), exported);
+  g_autofree char *subtitle = g_strdup_printf (
+      _("Charger %1$s · exported %2$s"), anx_charger_entry_get_charger_id (charger), exported);
   AnxReport *report = anx_report_new (_("Metrology Evidence Report"), subtitle);
 
   add_charger_section (report, db, bundle, zone);

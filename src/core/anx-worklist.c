@@ -259,7 +259,8 @@ anx_worklist_to_csv (GListModel *worklist)
 
       if (distance >= 0)
         g_ascii_formatd (km, sizeof km, "%.2f", distance / 1000.0);
-      cells[0] = anx_worklist_priority_title ((AnxWorklistPriority) anx_store_item_get_int (item, "priority"));
+      cells[0] = anx_worklist_priority_title (
+          (AnxWorklistPriority) anx_store_item_get_int (item, "priority"));
       cells[1] = anx_store_item_get_string (item, "code");
       cells[2] = anx_store_item_get_string (item, "station");
       cells[3] = anx_store_item_get_string (item, "station_name");
@@ -294,10 +295,13 @@ anx_worklist_history_to_csv (GListModel *inspections)
       g_autoptr(AnxStoreItem) item = g_list_model_get_item (inspections, i);
       g_autofree char *error = NULL;
       g_autofree char *record = NULL;
-      g_autofree char *removed = anx_inspection_seals_to_text (anx_store_item_get_string (item, "seals_removed"));
-      g_autofree char *applied = anx_inspection_seals_to_text (anx_store_item_get_string (item, "seals_applied"));
+      g_autofree char *removed =
+          anx_inspection_seals_to_text (anx_store_item_get_string (item, "seals_removed"));
+      g_autofree char *applied =
+          anx_inspection_seals_to_text (anx_store_item_get_string (item, "seals_applied"));
       GVariant *row = anx_store_item_get_row (item);
-      g_autoptr(GVariant) bp = g_variant_lookup_value (row, "measured_error_bp", G_VARIANT_TYPE_INT64);
+      g_autoptr (GVariant) bp =
+          g_variant_lookup_value (row, "measured_error_bp", G_VARIANT_TYPE_INT64);
       g_autoptr(GVariant) sequence = g_variant_lookup_value (row, "sequence", G_VARIANT_TYPE_INT64);
       const char *cells[12];
 

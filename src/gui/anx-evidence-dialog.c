@@ -231,8 +231,8 @@ print_action (GtkWidget  *widget,
   operation = anx_report_print_operation_new (
       anx_evidence_export_report (anx_store_get_read_db (self->store), bundle, self->zone));
   gtk_print_operation_set_allow_async (operation, TRUE);
-  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG, GTK_WINDOW (self),
-                               &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
+  if (gtk_print_operation_run (operation, GTK_PRINT_OPERATION_ACTION_PRINT_DIALOG,
+                               GTK_WINDOW (self), &error) == GTK_PRINT_OPERATION_RESULT_ERROR)
     set_status (self, error->message, TRUE);
 }
 
@@ -368,15 +368,15 @@ anx_evidence_dialog_save_bundle (AnxEvidenceDialog  *self,
   n_records = anx_evidence_bundle_get_records (bundle)->len;
   if (findings->len == 0)
     /* Translators: %1$u is a number of records, %2$s a file */
-    status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%1$u record saved to %2$s. It verifies without findings.",
-                                           "%1$u records saved to %2$s. They verify without findings.",
-                                           n_records),
-                              n_records, path);
+    status = g_strdup_printf (
+        g_dngettext (GETTEXT_PACKAGE, "%1$u record saved to %2$s. It verifies without findings.",
+                     "%1$u records saved to %2$s. They verify without findings.", n_records),
+        n_records, path);
   else
     /* Translators: %1$s is a file, %2$u a number of findings */
-    status = g_strdup_printf (_("Saved to %1$s. Findings of the verification: %2$u (see the report)."),
-                              path, findings->len);
+    status =
+        g_strdup_printf (_("Saved to %1$s. Findings of the verification: %2$u (see the report)."),
+                         path, findings->len);
   set_status (self, status, FALSE);
   return TRUE;
 }

@@ -66,8 +66,9 @@ struct _AnxInspectionDialog
 G_DEFINE_FINAL_TYPE (AnxInspectionDialog, anx_inspection_dialog, ADW_TYPE_WINDOW)
 
 static const AnxInspectionResult results[] = {
-  ANX_INSPECTION_RESULT_PASS,   ANX_INSPECTION_RESULT_FAIL,      ANX_INSPECTION_RESULT_METER_REPLACED,
-  ANX_INSPECTION_RESULT_SEALED, ANX_INSPECTION_RESULT_SUSPENDED,
+  ANX_INSPECTION_RESULT_PASS,           ANX_INSPECTION_RESULT_FAIL,
+  ANX_INSPECTION_RESULT_METER_REPLACED, ANX_INSPECTION_RESULT_SEALED,
+  ANX_INSPECTION_RESULT_SUSPENDED,
 };
 
 /* Shows @message (taken) under the field, or hides it; TRUE if none. */
@@ -202,7 +203,8 @@ submit_action (GtkWidget  *widget,
   g_auto(GStrv) removed = NULL;
   g_auto(GStrv) applied = NULL;
   g_autofree char *notes = notes_text (self);
-  g_autofree char *inspector = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->inspector_row))));
+  g_autofree char *inspector =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->inspector_row))));
   gboolean measured = FALSE;
   gint32 error_bp = 0;
   gboolean ok = TRUE;
@@ -212,20 +214,22 @@ submit_action (GtkWidget  *widget,
   if (self->key != NULL || self->outbox == NULL)
     return;
 
-  ok &= show_error (GTK_WIDGET (self->time_row), GTK_WIDGET (self->time_error),
-                    anx_inspection_parse_time (gtk_editable_get_text (GTK_EDITABLE (self->time_row)),
-                                               self->zone, now, &time));
+  ok &=
+      show_error (GTK_WIDGET (self->time_row), GTK_WIDGET (self->time_error),
+                  anx_inspection_parse_time (gtk_editable_get_text (GTK_EDITABLE (self->time_row)),
+                                             self->zone, now, &time));
   ok &= show_error (GTK_WIDGET (self->inspector_row), GTK_WIDGET (self->inspector_error),
                     anx_inspection_check_inspector (inspector));
-  ok &= show_error (GTK_WIDGET (self->error_row), GTK_WIDGET (self->error_error),
-                    anx_inspection_parse_error (gtk_editable_get_text (GTK_EDITABLE (self->error_row)),
-                                                &measured, &error_bp));
+  ok &= show_error (
+      GTK_WIDGET (self->error_row), GTK_WIDGET (self->error_error),
+      anx_inspection_parse_error (gtk_editable_get_text (GTK_EDITABLE (self->error_row)), &measured,
+                                  &error_bp));
   ok &= show_error (GTK_WIDGET (self->removed_row), GTK_WIDGET (self->removed_error),
-                    anx_inspection_parse_seals (gtk_editable_get_text (GTK_EDITABLE (self->removed_row)),
-                                                &removed));
+                    anx_inspection_parse_seals (
+                        gtk_editable_get_text (GTK_EDITABLE (self->removed_row)), &removed));
   ok &= show_error (GTK_WIDGET (self->applied_row), GTK_WIDGET (self->applied_error),
-                    anx_inspection_parse_seals (gtk_editable_get_text (GTK_EDITABLE (self->applied_row)),
-                                                &applied));
+                    anx_inspection_parse_seals (
+                        gtk_editable_get_text (GTK_EDITABLE (self->applied_row)), &applied));
   ok &= show_error (GTK_WIDGET (self->notes_view), GTK_WIDGET (self->notes_error),
                     anx_inspection_check_notes (notes));
   if (!ok)
@@ -265,7 +269,8 @@ on_whoami (GObject      *source,
 {
   AnxInspectionDialog *self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_autoptr(JsonParser) parser = json_parser_new ();
   SoupMessage *msg;
   JsonNode *root;
@@ -423,7 +428,8 @@ anx_inspection_dialog_new (GtkWindow  *parent,
           if (sqlite3_step (stmt) == SQLITE_ROW)
             {
               adw_action_row_set_subtitle (
-                  self->alarm_row, anx_alarm_kind_get_title ((const char *) sqlite3_column_text (stmt, 0)));
+                  self->alarm_row,
+                  anx_alarm_kind_get_title ((const char *) sqlite3_column_text (stmt, 0)));
               gtk_widget_set_visible (GTK_WIDGET (self->alarm_row), TRUE);
             }
           sqlite3_finalize (stmt);

@@ -119,11 +119,12 @@ create_row (gpointer item,
       record = g_strdup_printf (_("record %s"), number);
     }
   /* Translators: %1$s is a charger's code, %2$s an inspection result */
-  title = g_strdup_printf (_("%1$s · %2$s"), anx_store_item_get_string (inspection, "charger_code"),
-                           result_title (anx_store_item_get_string (inspection, "result")));
-  subtitle = g_strdup_printf ("%s · %s%s%s", anx_store_item_get_string (inspection, "inspector") ?: "",
-                              when,
-                              record != NULL ? " · " : "", record != NULL ? record : "");
+  title =
+      g_strdup_printf (_("%1$s · %2$s"), anx_store_item_get_string (inspection, "charger_code"),
+                       result_title (anx_store_item_get_string (inspection, "result")));
+  subtitle =
+      g_strdup_printf ("%s · %s%s%s", anx_store_item_get_string (inspection, "inspector") ?: "",
+                       when, record != NULL ? " · " : "", record != NULL ? record : "");
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -141,7 +142,8 @@ create_row (gpointer item,
 static void
 anx_inspections_page_update (AnxInspectionsPage *self)
 {
-  guint n = self->inspections != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->inspections)) : 0;
+  guint n =
+      self->inspections != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->inspections)) : 0;
   g_autofree char *text = NULL;
   guint pending = 0;
   guint delivered = 0;
@@ -205,8 +207,9 @@ reload_worklist (AnxInspectionsPage *self)
 
     for (guint i = 0; i < n; i++)
       g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (fresh), i));
-    g_list_store_splice (self->worklist, 0, g_list_model_get_n_items (G_LIST_MODEL (self->worklist)),
-                         items->pdata, items->len);
+    g_list_store_splice (self->worklist, 0,
+                         g_list_model_get_n_items (G_LIST_MODEL (self->worklist)), items->pdata,
+                         items->len);
   }
   gtk_stack_set_visible_child_name (self->worklist_stack,
                                     g_list_model_get_n_items (G_LIST_MODEL (self->worklist)) > 0
@@ -391,8 +394,9 @@ on_chooser_response (GtkNativeDialog *chooser,
       if (!ok)
         {
           GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-          GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                      _("The File Was Not Saved"), error->message);
+          GtkWidget *dialog =
+              adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                      _("The File Was Not Saved"), error->message);
 
           adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
           gtk_window_present (GTK_WINDOW (dialog));

@@ -158,7 +158,8 @@ build_blocks (Job             *job,
         {
           Block *block = add_block (job, j == 0 ? 4 : 0);
 
-          add_cell (block, make_layout (context, section->facts->pdata[j], "Sans Bold 9", width * 0.32),
+          add_cell (block,
+                    make_layout (context, section->facts->pdata[j], "Sans Bold 9", width * 0.32),
                     0);
           add_cell (block,
                     make_layout (context, section->facts->pdata[j + 1], "Sans 9", width * 0.66),
