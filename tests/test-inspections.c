@@ -406,6 +406,9 @@ test_inspections (void)
     set_text (dialog, "time_row", when);
   }
   set_text (dialog, "error_row", "+1.80");
+  /* Editing a field takes its complaint away. */
+  g_assert_false (gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "error_error")));
+  g_assert_false (gtk_widget_get_visible (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "time_error")));
   set_text (dialog, "removed_row", "HZ-SEAL-0099812");
   set_text (dialog, "applied_row", "HZ-SEAL-0100230, HZ-SEAL-0100231");
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (
@@ -516,6 +519,57 @@ test_inspections (void)
     g_assert_true (g_file_set_contents (tampered_path, text, (gssize) length, NULL));
     g_clear_pointer (&out, g_free);
     g_assert_cmpint (run_verify (tampered_path, &out), ==, 1);
+
+    /* A range of sequence numbers links to the record before it; nonsense
+     * is explained next to the range. */
+    {
+      g_autofree char *range_path = g_build_filename (test_dir, "evidence-range.json", NULL);
+      g_autoptr(AnxEvidenceBundle) range = NULL;
+      GtkWidget *from = child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "from_row");
+      GtkWidget *to = child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "to_row");
+      GtkWidget *range_error = child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "range_error");
+
+      adw_combo_row_set_selected (
+          ADW_COMBO_ROW (child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "range_row")), 1);
+      g_assert_true (gtk_widget_get_visible (from));
+      gtk_editable_set_text (GTK_EDITABLE (from), "one");
+      gtk_editable_set_text (GTK_EDITABLE (to), "1");
+      g_assert_false (anx_evidence_dialog_save_bundle (evidence, range_path, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      g_assert_true (gtk_widget_get_visible (range_error));
+      screenshot (GTK_WINDOW (evidence), "evidence-dialog-range-invalid");
+
+      gtk_editable_set_text (GTK_EDITABLE (from), "1");
+      gtk_editable_set_text (GTK_EDITABLE (to), "1");
+      g_assert_true (anx_evidence_dialog_save_bundle (evidence, range_path, &error));
+      g_assert_no_error (error);
+      g_assert_false (gtk_widget_get_visible (range_error));
+      range = anx_evidence_bundle_new_from_file (range_path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (anx_evidence_bundle_get_from_sequence (range), ==, 1);
+      g_assert_cmpuint (anx_evidence_bundle_get_records (range)->len, ==, 1);
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run_verify (range_path, &out), ==, 0);
+
+      /* Dates: today and yesterday in China Standard Time hold the records. */
+      {
+        g_autoptr(GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
+        g_autoptr(GDateTime) now = g_date_time_new_now (zone);
+        g_autoptr(GDateTime) before = g_date_time_add_days (now, -3);
+        g_autofree char *first = g_date_time_format (before, "%Y-%m-%d");
+        g_autofree char *last = g_date_time_format (now, "%Y-%m-%d");
+
+        adw_combo_row_set_selected (
+            ADW_COMBO_ROW (child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "range_row")), 2);
+        gtk_editable_set_text (GTK_EDITABLE (from), first);
+        gtk_editable_set_text (GTK_EDITABLE (to), last);
+        g_assert_true (anx_evidence_dialog_save_bundle (evidence, range_path, &error));
+        g_assert_no_error (error);
+        g_clear_pointer (&out, g_free);
+        g_assert_cmpint (run_verify (range_path, &out), ==, 0);
+      }
+    }
     gtk_window_destroy (GTK_WINDOW (evidence));
   }
 

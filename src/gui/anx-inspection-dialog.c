@@ -101,6 +101,21 @@ show_error (GtkWidget   *field,
   return owned == NULL;
 }
 
+/* What was wrong with a field no longer holds once it is edited. */
+static void
+on_field_changed (GtkWidget *field,
+                  GtkWidget *error_widget)
+{
+  show_error (field, error_widget, NULL);
+}
+
+static void
+on_notes_changed (GtkTextBuffer       *buffer,
+                  AnxInspectionDialog *self)
+{
+  show_error (GTK_WIDGET (self->notes_view), GTK_WIDGET (self->notes_error), NULL);
+}
+
 static char *
 notes_text (AnxInspectionDialog *self)
 {
@@ -373,6 +388,16 @@ anx_inspection_dialog_init (AnxInspectionDialog *self)
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->inspector_row, "changed", G_CALLBACK (on_inspector_changed),
                             self);
+  g_signal_connect (self->time_row, "changed", G_CALLBACK (on_field_changed), self->time_error);
+  g_signal_connect (self->inspector_row, "changed", G_CALLBACK (on_field_changed),
+                    self->inspector_error);
+  g_signal_connect (self->error_row, "changed", G_CALLBACK (on_field_changed), self->error_error);
+  g_signal_connect (self->removed_row, "changed", G_CALLBACK (on_field_changed),
+                    self->removed_error);
+  g_signal_connect (self->applied_row, "changed", G_CALLBACK (on_field_changed),
+                    self->applied_error);
+  g_signal_connect (gtk_text_view_get_buffer (self->notes_view), "changed",
+                    G_CALLBACK (on_notes_changed), self);
 }
 
 /**
