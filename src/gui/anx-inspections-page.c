@@ -54,6 +54,7 @@ struct _AnxInspectionsPage
 
   /* Template widgets */
   GtkStack             *pages;
+  GtkWidget            *worklist_options;
   GtkStack             *worklist_stack;
   GtkColumnView        *worklist_view;
   GtkEntry             *origin_entry;
@@ -232,6 +233,14 @@ schedule_reload (AnxInspectionsPage *self)
 {
   if (self->reload_id == 0)
     self->reload_id = g_timeout_add (RELOAD_DELAY_MS, on_reload_timeout, self);
+}
+
+/* The origin and the window apply to the worklist only. */
+static void
+on_page_changed (AnxInspectionsPage *self)
+{
+  gtk_widget_set_visible (self->worklist_options,
+                          g_strcmp0 (gtk_stack_get_visible_child_name (self->pages), "worklist") == 0);
 }
 
 static void
@@ -478,6 +487,7 @@ anx_inspections_page_class_init (AnxInspectionsPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PATH "/anx-inspections-page.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionsPage, pages);
+  gtk_widget_class_bind_template_child (widget_class, AnxInspectionsPage, worklist_options);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionsPage, worklist_stack);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionsPage, worklist_view);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionsPage, origin_entry);
@@ -515,6 +525,8 @@ anx_inspections_page_init (AnxInspectionsPage *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_swapped (self->origin_entry, "changed", G_CALLBACK (schedule_reload), self);
   g_signal_connect_swapped (self->days_spin, "value-changed", G_CALLBACK (on_days_changed), self);
+  g_signal_connect_swapped (self->pages, "notify::visible-child-name", G_CALLBACK (on_page_changed),
+                            self);
   anx_inspections_page_update (self);
 }
 
