@@ -150,6 +150,18 @@ dialog_pending (gpointer data)
   return g_strcmp0 (anx_inspection_dialog_get_state (mark->dialog), ANX_OUTBOX_PENDING) == 0;
 }
 
+static GtkWidget *child_of (gpointer    widget,
+                            GType       type,
+                            const char *name);
+
+static gboolean
+inspector_filled (gpointer data)
+{
+  GtkWidget *row = child_of (data, ANX_TYPE_INSPECTION_DIALOG, "inspector_row");
+
+  return g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (row)), "admin") == 0;
+}
+
 static GtkWidget *
 child_of (gpointer    widget,
           GType       type,
@@ -317,6 +329,17 @@ test_inspections (void)
   gtk_editable_set_text (GTK_EDITABLE (child_of (page, ANX_TYPE_INSPECTIONS_PAGE, "origin_entry")),
                          station);
   anx_inspections_page_reload (page);
+  /* Every station with coordinates can be picked as the origin. */
+  {
+    GtkEntry *origin = GTK_ENTRY (child_of (page, ANX_TYPE_INSPECTIONS_PAGE, "origin_entry"));
+    GtkTreeModel *stations = gtk_entry_completion_get_model (gtk_entry_get_completion (origin));
+    g_autofree char *n = query_text (app, "SELECT count(*) FROM stations WHERE latitude IS NOT NULL",
+                                     0);
+
+    g_assert_cmpint (gtk_tree_model_iter_n_children (stations, NULL), ==,
+                     g_ascii_strtoll (n, NULL, 10));
+    g_assert_cmpint (gtk_tree_model_iter_n_children (stations, NULL), >, 0);
+  }
   {
     GListModel *worklist = anx_inspections_page_get_worklist (page);
     gint64 last_priority = 0;
@@ -351,6 +374,25 @@ test_inspections (void)
   anx_test_iterate (300);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (views), ==, "inspections");
   screenshot (window, "inspections-worklist");
+
+  /* While the server is up, the form takes the inspector from the token
+   * (GET /v1/whoami). */
+  {
+    AnxInspectionDialog *form = NULL;
+    GList *toplevels;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mark-inspection", "s",
+                                               code));
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (ANX_IS_INSPECTION_DIALOG (l->data))
+        form = l->data;
+    g_list_free (toplevels);
+    g_assert_nonnull (form);
+    run_until (inspector_filled, form, 10, "the inspector from /v1/whoami");
+    gtk_window_destroy (GTK_WINDOW (form));
+    anx_test_iterate (100);
+  }
 
   /* The server goes down. */
   anx_test_feedd_kill (feedd);

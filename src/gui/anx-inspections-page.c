@@ -51,6 +51,7 @@ struct _AnxInspectionsPage
   GtkNoSelection       *worklist_selection;
   guint                 reload_id;
   GtkFileChooserNative *chooser;
+  GtkListStore         *stations;
 
   /* Template widgets */
   GtkStack             *pages;
@@ -167,6 +168,66 @@ anx_inspections_page_update (AnxInspectionsPage *self)
 
 /* The worklist */
 
+/* Stations to pick as the origin: typed by name or code, the code goes in. */
+enum
+{
+  STATION_CODE,
+  STATION_LABEL,
+  STATION_SEARCH,
+};
+
+static void
+load_stations (AnxInspectionsPage *self)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  gtk_list_store_clear (self->stations);
+  if (self->store == NULL ||
+      sqlite3_prepare_v2 (anx_store_get_read_db (self->store),
+                          "SELECT code, name FROM stations WHERE latitude IS NOT NULL ORDER BY code",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      g_autofree char *label = g_strdup_printf ("%s (%s)", name != NULL ? name : "", code);
+      g_autofree char *search = g_utf8_casefold (label, -1);
+
+      gtk_list_store_insert_with_values (self->stations, NULL, -1, STATION_CODE, code,
+                                         STATION_LABEL, label, STATION_SEARCH, search, -1);
+    }
+  sqlite3_finalize (stmt);
+}
+
+static gboolean
+match_station (GtkEntryCompletion *completion,
+               const char         *key,
+               GtkTreeIter        *iter,
+               gpointer            user_data)
+{
+  GtkTreeModel *model = gtk_entry_completion_get_model (completion);
+  g_autofree char *search = NULL;
+  g_autofree char *folded = g_utf8_casefold (key, -1);
+
+  gtk_tree_model_get (model, iter, STATION_SEARCH, &search, -1);
+  return search != NULL && strstr (search, folded) != NULL;
+}
+
+static gboolean
+on_station_selected (GtkEntryCompletion *completion,
+                     GtkTreeModel       *model,
+                     GtkTreeIter        *iter,
+                     AnxInspectionsPage *self)
+{
+  g_autofree char *code = NULL;
+
+  gtk_tree_model_get (model, iter, STATION_CODE, &code, -1);
+  gtk_editable_set_text (GTK_EDITABLE (self->origin_entry), code);
+  gtk_editable_set_position (GTK_EDITABLE (self->origin_entry), -1);
+  return TRUE;
+}
+
 static void
 reload_worklist (AnxInspectionsPage *self)
 {
@@ -183,6 +244,9 @@ reload_worklist (AnxInspectionsPage *self)
       gtk_stack_set_visible_child_name (self->worklist_stack, "empty");
       return;
     }
+  /* The registry may arrive after the store is set. */
+  if (gtk_tree_model_iter_n_children (GTK_TREE_MODEL (self->stations), NULL) == 0)
+    load_stations (self);
   origin = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->origin_entry))));
   days = (guint) gtk_spin_button_get_value_as_int (self->days_spin);
   has_origin = anx_worklist_resolve_origin (anx_store_get_read_db (self->store), origin, &latitude,
@@ -471,6 +535,7 @@ anx_inspections_page_finalize (GObject *object)
   g_clear_object (&self->outbox);
   g_clear_object (&self->settings);
   g_clear_object (&self->worklist);
+  g_clear_object (&self->stations);
 
   G_OBJECT_CLASS (anx_inspections_page_parent_class)->finalize (object);
 }
@@ -517,6 +582,18 @@ anx_inspections_page_init (AnxInspectionsPage *self)
   add_column (self, _("Rotation due"), COLUMN_ROTATION, FALSE);
   add_column (self, _("Distance"), COLUMN_DISTANCE, FALSE);
   add_column (self, "", COLUMN_ACTION, FALSE);
+
+  self->stations = gtk_list_store_new (3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+  {
+    g_autoptr(GtkEntryCompletion) completion = gtk_entry_completion_new ();
+
+    gtk_entry_completion_set_model (completion, GTK_TREE_MODEL (self->stations));
+    gtk_entry_completion_set_text_column (completion, STATION_LABEL);
+    gtk_entry_completion_set_match_func (completion, match_station, NULL, NULL);
+    gtk_entry_completion_set_minimum_key_length (completion, 1);
+    g_signal_connect (completion, "match-selected", G_CALLBACK (on_station_selected), self);
+    gtk_entry_set_completion (self->origin_entry, completion);
+  }
 
   self->settings = g_settings_new (APPLICATION_ID);
   gtk_spin_button_set_value (self->days_spin,
@@ -574,6 +651,7 @@ anx_inspections_page_set_store (AnxInspectionsPage *self,
                                NULL);
     }
   anx_inspections_page_update (self);
+  load_stations (self);
   schedule_reload (self);
 }
 
