@@ -143,6 +143,14 @@ delivered_and_closed (gpointer data)
 }
 
 static gboolean
+was_rejected (gpointer data)
+{
+  Mark *mark = data;
+
+  return g_strcmp0 (anx_inspection_dialog_get_state (mark->dialog), ANX_OUTBOX_REJECTED) == 0;
+}
+
+static gboolean
 dialog_pending (gpointer data)
 {
   Mark *mark = data;
@@ -660,6 +668,26 @@ test_inspections (void)
     g_assert_nonnull (strstr (text, _("Metrology Evidence Report")));
     g_assert_nonnull (strstr (text, _("Inspections")));
     gtk_window_destroy (GTK_WINDOW (evidence));
+  }
+
+  /* A mark the server refuses (a charger it does not know): the form says
+   * so, with the server's reason. */
+  {
+    AnxInspectionDialog *refused = anx_inspection_dialog_new (
+        window, anx_application_get_store (app), anx_application_get_outbox (app),
+        anx_application_get_settings (app), "330100-9999-XX99", 0);
+    Mark rejected = { app, refused, 0 };
+    GtkWidget *status;
+
+    gtk_window_set_default_size (GTK_WINDOW (refused), 560, 760);
+    gtk_window_present (GTK_WINDOW (refused));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (refused), "inspection.submit", NULL));
+    run_until (was_rejected, &rejected, 60, "the server to refuse the mark");
+    status = child_of (refused, ANX_TYPE_INSPECTION_DIALOG, "status_page");
+    g_test_message ("rejected: %s", adw_status_page_get_description (ADW_STATUS_PAGE (status)));
+    g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "charger"));
+    screenshot (GTK_WINDOW (refused), "inspection-rejected");
+    gtk_window_destroy (GTK_WINDOW (refused));
   }
 
   gtk_window_destroy (window);

@@ -45,6 +45,7 @@ struct _AnxInspectionDialog
   /* Template widgets */
   GtkStack      *stack;
   GtkWidget     *submit_button;
+  GtkWidget     *cancel_button;
   AdwActionRow  *charger_row;
   AdwActionRow  *alarm_row;
   AdwEntryRow   *time_row;
@@ -201,7 +202,9 @@ on_marked (GObject      *source,
       return;
     }
   self->key = g_steal_pointer (&key);
+  /* Kept: nothing to cancel any more, the page has its own Close. */
   gtk_widget_set_visible (self->submit_button, FALSE);
+  gtk_widget_set_visible (self->cancel_button, FALSE);
   gtk_stack_set_visible_child_name (self->stack, "status");
   anx_query_model_reload (self->inspections);
   update_status (self);
@@ -358,6 +361,7 @@ anx_inspection_dialog_class_init (AnxInspectionDialogClass *klass)
                                                RESOURCE_PATH "/anx-inspection-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, submit_button);
+  gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, charger_row);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, alarm_row);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, time_row);
