@@ -202,9 +202,16 @@ paginate (Job             *job,
       Block *block = g_ptr_array_index (job->blocks, i);
       double needed = block->space_before + block->height;
 
-      /* A heading or table header stays with what follows it. */
-      if (block->keep_with_next && i + 1 < job->blocks->len)
-        needed += ((Block *) g_ptr_array_index (job->blocks, i + 1))->height;
+      /* A heading or table header stays with what follows it, and a
+       * heading followed by a table header with the table's first row. */
+      for (guint j = i; ((Block *) g_ptr_array_index (job->blocks, j))->keep_with_next &&
+                        j + 1 < job->blocks->len;
+           j++)
+        {
+          Block *next = g_ptr_array_index (job->blocks, j + 1);
+
+          needed += next->space_before + next->height;
+        }
       if (y > 0 && y + needed > page_height)
         {
           g_array_append_val (job->page_starts, i);
