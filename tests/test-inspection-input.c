@@ -281,12 +281,12 @@ test_worklist (void)
       "(1, 1, 1, 'C-NEAR-WARN', 1), (2, 2, 1, 'C-MID-CRIT', 2), (3, 3, 1, 'C-FAR-CRIT', 3),"
       "(4, 1, 1, 'C-DUE', 4), (5, 2, 1, 'C-OVERDUE', 5), (6, 1, 1, 'C-FINE', 6),"
       "(7, 1, 1, 'C-OFFLINE', 7), (8, 4, 1, 'C-NOWHERE', 8), (9, 1, 1, 'C-CLOSED', 9),"
-      "(10, 1, 1, 'C-LATER', 10);"
+      "(10, 1, 1, 'C-LATER', 10), (11, 3, 1, 'C-OVERDUE-ALARM', 11);"
       "INSERT INTO meters (id, charger_id, serial, rotation_due) VALUES "
       "(1, 1, 'M1', '2030-01-01'), (2, 2, 'M2', NULL), (3, 3, 'M3', NULL),"
       "(4, 4, 'M4', '2026-04-10'), (5, 5, 'M5', '2026-03-01'), (6, 6, 'M6', '2027-01-01'),"
       "(7, 7, 'M7', NULL), (8, 8, 'M8', '2026-03-20'), (9, 9, 'M9', NULL),"
-      "(10, 10, 'M10', '2026-04-16');"
+      "(10, 10, 'M10', '2026-04-16'), (11, 11, 'M11', '2025-01-01');"
       "INSERT INTO alarms (charger_code, kind, severity, state, evidence, raised_at_us, "
       "updated_at_us) VALUES "
       "('C-NEAR-WARN', 'seal-opened', 'warning', 'open', '{}', 1, 1),"
@@ -294,9 +294,11 @@ test_worklist (void)
       "('C-FAR-CRIT', 'signature-invalid', 'critical', 'inspection-scheduled', '{}', 1, 1),"
       "('C-FAR-CRIT', 'counter-gap', 'warning', 'open', '{}', 1, 1),"
       "('C-OFFLINE', 'offline', 'warning', 'open', '{}', 1, 1),"
-      "('C-CLOSED', 'energy-mismatch', 'critical', 'closed', '{}', 1, 1);";
+      "('C-CLOSED', 'energy-mismatch', 'critical', 'closed', '{}', 1, 1),"
+      "('C-OVERDUE-ALARM', 'verification-overdue', 'warning', 'open', '{}', 1, 1);";
   static const char *const expected[] = {
-    "C-MID-CRIT", "C-FAR-CRIT", "C-NEAR-WARN", "C-OVERDUE", "C-DUE", "C-NOWHERE",
+    "C-MID-CRIT", "C-FAR-CRIT", "C-NEAR-WARN", "C-OVERDUE", "C-OVERDUE-ALARM", "C-DUE",
+    "C-NOWHERE",
   };
 
   g_assert_no_error (error);
@@ -327,7 +329,13 @@ test_worklist (void)
     }
   {
     g_autoptr(AnxStoreItem) far = g_list_model_get_item (G_LIST_MODEL (list), 1);
-    g_autoptr(AnxStoreItem) nowhere = g_list_model_get_item (G_LIST_MODEL (list), 5);
+    g_autoptr(AnxStoreItem) nowhere = g_list_model_get_item (G_LIST_MODEL (list), 6);
+    g_autoptr(AnxStoreItem) overdue = g_list_model_get_item (G_LIST_MODEL (list), 4);
+
+    /* Its alarm is the rotation overdue, and answering it answers the alarm. */
+    g_assert_cmpint (anx_store_item_get_int (overdue, "priority"), ==,
+                     ANX_WORKLIST_ROTATION_OVERDUE);
+    g_assert_cmpint (anx_store_item_get_int (overdue, "alarm_id"), >, 0);
 
     g_assert_cmpint (anx_store_item_get_int (far, "n_alarms"), ==, 2);
     g_assert_cmpfloat (anx_store_item_get_double (far, "distance_m"), >, 35000);

@@ -4,7 +4,8 @@
  * check on site (every kind but "offline", which the operator resolves), or
  * when its meter's rotation (periodic verification) is due within the
  * configured number of days. The list is sorted by priority — a critical
- * alarm, another alarm, a rotation overdue, a rotation due — then by the
+ * alarm, another alarm, a rotation overdue (its verification-overdue alarm
+ * alone counts as that), a rotation due — then by the
  * distance from the officer's chosen origin (stations without coordinates
  * last), then by code.
  *
@@ -147,11 +148,13 @@ anx_worklist_load (sqlite3   *db,
   if (sqlite3_prepare_v2 (
           db,
           "WITH active AS (SELECT charger_code, count(*) AS n, max(severity = 'critical') AS "
-          "critical, group_concat(DISTINCT kind) AS kinds, max(id) AS alarm_id FROM alarms WHERE "
+          "critical, group_concat(DISTINCT kind) AS kinds, max(id) AS alarm_id, "
+          "sum(kind != 'verification-overdue') AS n_other FROM alarms WHERE "
           "state IN ('open', 'acknowledged', 'inspection-scheduled') AND kind != 'offline' GROUP "
           "BY charger_code) "
           "SELECT c.code, s.code, s.name, s.latitude, s.longitude, s.datum, coalesce(a.n, 0), "
-          "coalesce(a.critical, 0), a.kinds, a.alarm_id, m.serial, m.rotation_due FROM chargers c "
+          "coalesce(a.critical, 0), a.kinds, a.alarm_id, m.serial, m.rotation_due, "
+          "coalesce(a.n_other, 0) FROM chargers c "
           "LEFT JOIN stations s ON s.id = c.station_id LEFT JOIN meters m ON m.id = c.meter_id "
           "LEFT JOIN active a ON a.charger_code = c.code WHERE a.n > 0 OR (m.rotation_due IS NOT "
           "NULL AND m.rotation_due != '' AND m.rotation_due <= ?1)",
@@ -171,8 +174,11 @@ anx_worklist_load (sqlite3   *db,
       double distance = -1;
       AnxWorklistPriority priority;
 
-      if (n_alarms > 0)
+      /* An overdue verification alarm is a rotation overdue. */
+      if (n_alarms > 0 && sqlite3_column_int64 (stmt, 12) > 0)
         priority = critical ? ANX_WORKLIST_CRITICAL_ALARM : ANX_WORKLIST_ALARM;
+      else if (n_alarms > 0)
+        priority = ANX_WORKLIST_ROTATION_OVERDUE;
       else if (g_strcmp0 (due, today_text) < 0)
         priority = ANX_WORKLIST_ROTATION_OVERDUE;
       else
