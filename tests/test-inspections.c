@@ -402,6 +402,38 @@ test_inspections (void)
     anx_test_iterate (100);
   }
 
+  /* A viewer's token may not mark inspections: the form says so at once
+   * (the feed would refuse the mark with 403 and it would wait for ever). */
+  {
+    const char *viewer = "anx_viewer_token_for_the_inspections_test";
+    g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, viewer, -1);
+    g_autofree char *tokens_path = g_build_filename (test_dir, "tokens", NULL);
+    g_autofree char *tokens_text = NULL;
+    g_autofree char *more = NULL;
+    AnxInspectionDialog *form;
+
+    g_assert_true (g_file_get_contents (tokens_path, &tokens_text, NULL, NULL));
+    more = g_strdup_printf ("%s\nviewer:wall-1:%s\n", tokens_text, hash);
+    g_assert_true (g_file_set_contents (tokens_path, more, -1, NULL));
+    form = anx_inspection_dialog_new (window, anx_application_get_store (app),
+                                      anx_application_get_outbox (app), NULL, code, 0);
+    /* The server re-reads its tokens within a second or two. */
+    for (guint attempt = 0; attempt < 20; attempt++)
+      {
+        anx_inspection_dialog_set_feed (form, feedd->base_url, viewer);
+        anx_test_iterate (500);
+        if (gtk_widget_get_visible (child_of (form, ANX_TYPE_INSPECTION_DIALOG, "role_error")))
+          break;
+      }
+    g_assert_true (gtk_widget_get_visible (child_of (form, ANX_TYPE_INSPECTION_DIALOG, "role_error")));
+    set_text (form, "inspector_row", inspector);
+    gtk_widget_activate_action (GTK_WIDGET (form), "inspection.submit", NULL);
+    anx_test_iterate (200);
+    g_assert_null (anx_inspection_dialog_get_key (form));
+    g_assert_cmpint (anx_store_count (anx_application_get_store (app), "inspections"), ==, 0);
+    gtk_window_destroy (GTK_WINDOW (form));
+  }
+
   /* The server goes down. */
   anx_test_feedd_kill (feedd);
   run_until (client_not_live, app, 40, "the client to leave live");

@@ -52,6 +52,7 @@ struct _AnxInspectionDialog
   AdwActionRow  *time_error;
   AdwEntryRow   *inspector_row;
   AdwActionRow  *inspector_error;
+  AdwActionRow  *role_error;
   AdwComboRow   *result_row;
   AdwEntryRow   *error_row;
   AdwActionRow  *error_error;
@@ -293,6 +294,7 @@ on_whoami (GObject      *source,
   SoupMessage *msg;
   JsonNode *root;
   const char *name;
+  const char *role;
 
   if (body == NULL)
     {
@@ -309,6 +311,17 @@ on_whoami (GObject      *source,
   if (!JSON_NODE_HOLDS_OBJECT (root))
     return;
   name = json_object_get_string_member_with_default (json_node_get_object (root), "name", NULL);
+  role = json_object_get_string_member_with_default (json_node_get_object (root), "role", NULL);
+  if (g_strcmp0 (role, "viewer") == 0)
+    {
+      /* The feed would refuse the mark (403) and it would wait for ever. */
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->role_error),
+                                     _("This console's token may only read the feed: ask the "
+                                       "feed's operator for an inspector's token to mark "
+                                       "inspections."));
+      gtk_widget_set_visible (GTK_WIDGET (self->role_error), TRUE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "inspection.submit", FALSE);
+    }
   if (name == NULL || *name == '\0' || self->inspector_edited)
     return;
   g_signal_handlers_block_by_func (self->inspector_row, on_inspector_changed, self);
@@ -368,6 +381,7 @@ anx_inspection_dialog_class_init (AnxInspectionDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, time_error);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, inspector_row);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, inspector_error);
+  gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, role_error);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, result_row);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, error_row);
   gtk_widget_class_bind_template_child (widget_class, AnxInspectionDialog, error_error);
