@@ -17,6 +17,7 @@ test_packages="
   xvfb xauth x11-utils openbox at-spi2-core
   flatpak-builder python3 python3-jsonschema
   clang libclang-rt-14-dev
+  poppler-utils
 "
 
 case "${1:-build}" in

@@ -53,6 +53,7 @@ typedef enum
   ROUTE_ALARM_ACK,
   ROUTE_INSPECTIONS,
   ROUTE_STREAM,
+  ROUTE_WHOAMI,
 } Route;
 
 /* How many events a subscriber reads from the log at a time while it
@@ -371,6 +372,8 @@ route_path (const char         *path,
     return ROUTE_INSPECTIONS;
   if (n == 1 && g_str_equal (parts[0], "stream"))
     return ROUTE_STREAM;
+  if (n == 1 && g_str_equal (parts[0], "whoami"))
+    return ROUTE_WHOAMI;
 
   return ROUTE_NOT_FOUND;
 }
@@ -388,6 +391,7 @@ route_required_role (Route route)
     case ROUTE_EVENTS:
     case ROUTE_ALARMS:
     case ROUTE_STREAM:
+    case ROUTE_WHOAMI:
       return ANX_FEED_ROLE_VIEWER;
     case ROUTE_ALARM_ACK:
     case ROUTE_INSPECTIONS:
@@ -405,7 +409,8 @@ static gboolean
 authorize (AnxFeedServer      *self,
            SoupServerMessage  *msg,
            AnxFeedRole         required,
-           const char        **who)
+           const char        **who,
+           AnxFeedRole        *out_role)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
@@ -437,6 +442,7 @@ authorize (AnxFeedServer      *self,
       return FALSE;
     }
 
+  *out_role = role;
   if (role < required)
     {
       respond_error (msg, SOUP_STATUS_FORBIDDEN, ERROR_FORBIDDEN,
@@ -653,6 +659,25 @@ handle_admin_tokens (AnxFeedServer     *self,
 
   object = json_object_new ();
   json_object_set_array_member (object, "tokens", tokens);
+  respond_object (msg, SOUP_STATUS_OK, object);
+}
+
+/* The token's own name and role, so a console can say who marks an inspection. */
+static void
+handle_whoami (SoupServerMessage *msg,
+               GHashTable        *query,
+               const char        *who,
+               AnxFeedRole        role)
+{
+  static const char *const allowed[] = { NULL };
+  g_autoptr(JsonObject) object = NULL;
+
+  if (!check_query_keys (msg, query, allowed))
+    return;
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "name", who);
+  json_object_set_string_member (object, "role", anx_feed_role_to_string (role));
   respond_object (msg, SOUP_STATUS_OK, object);
 }
 
@@ -1329,6 +1354,7 @@ route_allows (Route       route,
     case ROUTE_CHAIN:
     case ROUTE_EVENTS:
     case ROUTE_ALARMS:
+    case ROUTE_WHOAMI:
     case ROUTE_NOT_FOUND:
     default:
       *allow = "GET, HEAD";
@@ -1350,13 +1376,14 @@ handler (SoupServer        *server,
   g_autofree char *item = NULL;
   const char *who = "-";
   const char *allow = NULL;
+  AnxFeedRole role = ANX_FEED_ROLE_NONE;
   Route route;
 
   route = route_path (path, &collection, &charger_id, &item);
 
   if (route == ROUTE_NOT_FOUND)
     respond_error (msg, SOUP_STATUS_NOT_FOUND, ERROR_NOT_FOUND, "No endpoint at “%s”", path);
-  else if (!authorize (self, msg, route_required_role (route), &who))
+  else if (!authorize (self, msg, route_required_role (route), &who, &role))
     ; /* the response is set */
   else if (!route_allows (route, method, &allow))
     {
@@ -1398,6 +1425,9 @@ handler (SoupServer        *server,
           break;
         case ROUTE_STREAM:
           handle_stream_request (self, msg, query);
+          break;
+        case ROUTE_WHOAMI:
+          handle_whoami (msg, query, who, role);
           break;
         case ROUTE_NOT_FOUND:
         default:

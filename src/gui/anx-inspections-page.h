@@ -21,5 +21,13 @@ void        anx_inspections_page_set_store (AnxInspectionsPage *self,
                                             AnxStore           *store,
                                             AnxOutbox          *outbox);
 GListModel *anx_inspections_page_get_rows  (AnxInspectionsPage *self);
+GListModel *anx_inspections_page_get_worklist (AnxInspectionsPage *self);
+void        anx_inspections_page_reload    (AnxInspectionsPage *self);
+gboolean    anx_inspections_page_export_worklist (AnxInspectionsPage *self,
+                                                  const char         *path,
+                                                  GError            **error);
+gboolean    anx_inspections_page_export_history  (AnxInspectionsPage *self,
+                                                  const char         *path,
+                                                  GError            **error);
 
 G_END_DECLS

@@ -12,6 +12,8 @@
 
 #include "anx-alarms-page.h"
 #include "anx-connection-indicator.h"
+#include "anx-evidence-dialog.h"
+#include "anx-inspection-dialog.h"
 #include "anx-inspections-page.h"
 #include "anx-map-page.h"
 #include "anx-sessions-page.h"
@@ -161,6 +163,38 @@ static const GActionEntry win_actions[] = {
   { "locate-charger", locate_charger_action, "s" },
 };
 
+/* Inspections and evidence (the forms are in their own files) */
+static void
+mark_inspection_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  anx_inspection_dialog_present_for (GTK_WINDOW (user_data), g_variant_get_string (parameter, NULL),
+                                     0);
+}
+
+static void
+mark_inspection_for_alarm_action (GSimpleAction *action,
+                                  GVariant      *parameter,
+                                  gpointer       user_data)
+{
+  anx_inspection_dialog_present_for (GTK_WINDOW (user_data), NULL, g_variant_get_int64 (parameter));
+}
+
+static void
+export_evidence_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  anx_evidence_dialog_present_for (GTK_WINDOW (user_data), g_variant_get_string (parameter, NULL));
+}
+
+static const GActionEntry inspection_actions[] = {
+  { "mark-inspection", mark_inspection_action, "s" },
+  { "mark-inspection-for-alarm", mark_inspection_for_alarm_action, "x" },
+  { "export-evidence", export_evidence_action, "s" },
+};
+
 static void
 on_feed_uri_notify (AnxWindow  *self,
                     GParamSpec *pspec,
@@ -299,6 +333,8 @@ anx_window_init (AnxWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), inspection_actions,
+                                   G_N_ELEMENTS (inspection_actions), self);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
