@@ -14,7 +14,7 @@ build_packages="
   dbus dbus-x11 openssl
 "
 test_packages="
-  xvfb xauth x11-utils openbox at-spi2-core
+  xvfb xauth x11-utils openbox at-spi2-core xdotool
   flatpak-builder python3 python3-jsonschema
   clang libclang-rt-14-dev
 "

@@ -24,5 +24,8 @@ AnxChargerLayer *anx_map_page_get_charger_layer (AnxMapPage *self);
 void             anx_map_page_show_station      (AnxMapPage *self,
                                                  const char *station_id);
 GListModel      *anx_map_page_get_station_chargers (AnxMapPage *self);
+void              anx_map_page_set_map_source   (AnxMapPage       *self,
+                                                 ShumateMapSource *source);
+ShumateMapSource *anx_map_page_get_map_source   (AnxMapPage       *self);
 
 G_END_DECLS
