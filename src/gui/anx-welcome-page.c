@@ -60,8 +60,9 @@ anx_welcome_page_update_sensitivity (AnxWelcomePage *self)
   gboolean busy = self->probe != NULL;
 
   gtk_widget_set_sensitive (self->connect_button, !busy && *address != '\0' && *token != '\0');
-  gtk_widget_set_sensitive (GTK_WIDGET (self->address_row), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->token_row), !busy);
+  /* Not insensitive: GTK 4.8 warns when a focused entry becomes insensitive. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->address_row), !busy);
+  gtk_editable_set_editable (GTK_EDITABLE (self->token_row), !busy);
   gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_spinner_set_spinning (self->spinner, busy);
 }
@@ -179,6 +180,9 @@ on_probed (GObject      *object,
   g_return_if_fail (uri != NULL);
   anx_welcome_page_show_error (self, NULL);
   token = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
+  /* The address as kept; the token leaves the widget for the keyring. */
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), uri);
+  gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
   if (!anx_application_use_feed (app, uri, token, &keyring_error))
     g_message ("The token is used for this run but could not be kept in the keyring: %s",
                keyring_error->message);

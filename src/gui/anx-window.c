@@ -157,8 +157,9 @@ anx_window_apply_basemap (AnxWindow *self)
                                     &error);
   if (source == NULL)
     {
-      AdwToastOverlay *toasts = ADW_TOAST_OVERLAY (
-          gtk_widget_get_template_child (GTK_WIDGET (self), ANX_TYPE_WINDOW, "toast_overlay"));
+      /* The template's content is the window's toast overlay. */
+      AdwToastOverlay *toasts =
+          ADW_TOAST_OVERLAY (adw_application_window_get_content (ADW_APPLICATION_WINDOW (self)));
       /* Translators: %s is why a basemap could not be used */
       g_autofree char *message = g_strdup_printf (_("The offline map is shown: %s"),
                                                   error->message);
