@@ -768,6 +768,13 @@ test_preferences (void)
   /* The basemap switches live: tiles, then a missing MBTiles file falls
    * back to the offline map, then offline again. */
   g_assert_false (anx_basemap_sources_has_tiles (anx_map_page_get_map_source (map_page)));
+  /* A tile server of our own (a closed port): the test needs no network. */
+  {
+    g_autofree char *tiles = g_strdup_printf ("http://127.0.0.1:%u/{z}/{x}/{y}.png",
+                                              anx_test_free_port ());
+
+    g_settings_set_string (settings, "basemap-url", tiles);
+  }
   adw_combo_row_set_selected (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "basemap_row"),
                               ANX_BASEMAP_KIND_TILES);
   {
@@ -784,6 +791,7 @@ test_preferences (void)
   g_assert_false (anx_basemap_sources_has_tiles (anx_map_page_get_map_source (map_page)));
   g_settings_reset (settings, "basemap-source");
   g_settings_reset (settings, "basemap-mbtiles");
+  g_settings_reset (settings, "basemap-url");
   g_assert_cmpuint (adw_combo_row_get_selected (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "basemap_row")),
                     ==, ANX_BASEMAP_KIND_OFFLINE);
 
