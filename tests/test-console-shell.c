@@ -256,6 +256,12 @@ console_live (gpointer data)
          anx_store_count (store, "meters") > 0;
 }
 
+static gboolean
+console_live_only (gpointer data)
+{
+  return anx_connection_indicator_get_state (data) == ANX_FEED_CLIENT_LIVE;
+}
+
 static guint
 count_server_stations (void)
 {
@@ -829,6 +835,43 @@ test_preferences (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (WINDOW_CHILD ("main_stack")), ==, "console");
 }
 
+/* The indicator tells the truth -------------------------------------------- */
+
+static gboolean
+indicator_unauthorized (gpointer data)
+{
+  return anx_connection_indicator_get_state (data) == ANX_FEED_CLIENT_UNAUTHORIZED;
+}
+
+static void
+test_indicator_revoked (void)
+{
+  GtkWindow *window = main_window ();
+  AnxConnectionIndicator *indicator = WINDOW_CHILD ("connection_indicator");
+  g_autofree char *tokens = g_build_filename (test_dir, "tokens", NULL);
+  g_autofree char *other = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "someone-else", -1);
+  g_autofree char *contents = g_strdup_printf ("viewer:someone-else:%s\n", other);
+  g_autoptr(GError) error = NULL;
+  const char *tooltip;
+
+  run_until (console_live_only, indicator, 60, "the console to be live");
+
+  /* The operator revokes the console's token: the stream closes with 4401
+   * and the indicator says so, with the address and what to do. */
+  g_assert_true (g_file_set_contents (tokens, contents, -1, &error));
+  g_assert_no_error (error);
+  run_until (indicator_unauthorized, indicator, 30, "the indicator to say \"unauthorized\"");
+  anx_test_iterate (1100);
+  g_assert_cmpstr (anx_connection_indicator_get_text (indicator), ==,
+                   expected ("Unauthorized", "未授权"));
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (indicator));
+  g_assert_nonnull (strstr (tooltip, feedd->base_url));
+  g_assert_nonnull (strstr (tooltip, expected ("Replace the access token in Preferences.",
+                                               "请在首选项中替换访问令牌。")));
+  resize (window, 1280, 800);
+  g_free (anx_test_screenshot (GTK_WIDGET (window), "shell-unauthorized-1280x800"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -866,6 +909,7 @@ main (int   argc,
   g_test_add_func ("/console/shell/small-window", test_small_window);
   g_test_add_func ("/console/shell/keyboard", test_keyboard);
   g_test_add_func ("/console/shell/preferences", test_preferences);
+  g_test_add_func ("/console/shell/indicator-revoked", test_indicator_revoked);
   status = g_test_run ();
 
   {

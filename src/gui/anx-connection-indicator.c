@@ -42,8 +42,14 @@ format_age (gint64 seconds)
   if (seconds < 120)
     /* Translators: how old the newest data is, in seconds */
     return g_strdup_printf (_("Data %d s old"), (int) seconds);
-  /* Translators: how old the newest data is, in minutes */
-  return g_strdup_printf (_("Data %d min old"), (int) (seconds / 60));
+  if (seconds < 2 * 3600)
+    /* Translators: how old the newest data is, in minutes */
+    return g_strdup_printf (_("Data %d min old"), (int) (seconds / 60));
+  if (seconds < 2 * 86400)
+    /* Translators: how old the newest data is, in hours */
+    return g_strdup_printf (_("Data %d h old"), (int) (seconds / 3600));
+  /* Translators: how old the newest data is, in days */
+  return g_strdup_printf (_("Data %d d old"), (int) MIN (seconds / 86400, G_MAXINT));
 }
 
 static void
@@ -148,6 +154,18 @@ anx_connection_indicator_update (AnxConnectionIndicator *self)
       tooltip = error != NULL && state != ANX_FEED_CLIENT_LIVE
                   ? g_strdup_printf ("%s\n%s", address, error)
                   : g_steal_pointer (&address);
+
+      /* What to do about the states the officer can fix. */
+      if (state == ANX_FEED_CLIENT_UNAUTHORIZED || state == ANX_FEED_CLIENT_INCOMPATIBLE)
+        {
+          const char *hint = state == ANX_FEED_CLIENT_UNAUTHORIZED
+                               ? _("Replace the access token in Preferences.")
+                               : _("Check the feed address in Preferences.");
+          g_autofree char *with_hint = g_strdup_printf ("%s\n%s", tooltip, hint);
+
+          g_free (tooltip);
+          tooltip = g_steal_pointer (&with_hint);
+        }
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
