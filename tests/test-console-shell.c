@@ -526,6 +526,30 @@ test_search (void)
   run_until (popover_hidden, popover, 10, "the search to close");
   opened_clear (&opened);
 
+  /* An operator by its name: the map (filtered where the map offers it). */
+  {
+    g_autofree char *operator_name = store_string ("SELECT name FROM operators ORDER BY id LIMIT 1", 0);
+    guint i;
+
+    adw_view_stack_set_visible_child_name (stack, "sessions");
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+    run_until (popover_shown, popover, 10, "the search to open");
+    anx_search_popover_set_query (popover, operator_name);
+    for (i = 0; i < anx_search_popover_get_n_results (popover); i++)
+      {
+        row = gtk_list_box_get_row_at_index (anx_search_popover_get_results (popover), i);
+        if (g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), operator_name) == 0)
+          break;
+      }
+    g_assert_cmpuint (i, <, anx_search_popover_get_n_results (popover));
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                              expected ("Operator", "运营商")));
+    gtk_widget_activate (GTK_WIDGET (row));
+    g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "map");
+    g_assert_null (opened.action);
+    run_until (popover_hidden, popover, 10, "the search to close");
+  }
+
   /* Nothing found says so. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
   run_until (popover_shown, popover, 10, "the search to open");
@@ -766,9 +790,11 @@ test_preferences (void)
   token_status = child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "token_status_row");
   g_assert_cmpstr (adw_action_row_get_subtitle (token_status), ==, expected ("Set", "已设置"));
   g_assert_cmpstr (gtk_editable_get_text (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "token_row")), ==, "");
+  wait_for_paint (GTK_WIDGET (preferences));
   g_free (anx_test_screenshot (GTK_WIDGET (preferences), "preferences-feed"));
   gtk_window_set_default_size (GTK_WINDOW (preferences), 900, 1000);
   anx_test_iterate (400);
+  wait_for_paint (GTK_WIDGET (preferences));
   g_free (anx_test_screenshot (GTK_WIDGET (preferences), "preferences-feed-900x1000"));
 
   /* The basemap switches live: tiles, then a missing MBTiles file falls
@@ -791,6 +817,7 @@ test_preferences (void)
   g_assert_true (anx_basemap_sources_has_tiles (anx_map_page_get_map_source (map_page)));
   g_assert_true (gtk_widget_get_visible (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "tiles_row")));
   anx_test_iterate (200);
+  wait_for_paint (GTK_WIDGET (preferences));
   g_free (anx_test_screenshot (GTK_WIDGET (preferences), "preferences-tiles"));
   g_settings_set_string (settings, "basemap-mbtiles", "/nonexistent/hangzhou.mbtiles");
   g_settings_set_string (settings, "basemap-source", "mbtiles");
