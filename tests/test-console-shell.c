@@ -181,6 +181,17 @@ resize (GtkWindow *window,
 
 /* The welcome page ------------------------------------------------------- */
 
+static void keys (const char *command,
+                  const char *argument);
+
+static gboolean
+focus_within (GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
 static gboolean
 probe_done (gpointer data)
 {
@@ -299,6 +310,8 @@ test_welcome (void)
   g_assert_false (gtk_widget_get_visible (WINDOW_CHILD ("switcher_bar")));
   g_assert_false (gtk_widget_get_visible (WINDOW_CHILD ("search_button")));
   g_assert_false (gtk_widget_get_sensitive (WELCOME_CHILD ("connect_button")));
+  /* Typing goes to the address at once. */
+  g_assert_true (focus_within (WELCOME_CHILD ("address_row")));
   resize (window, 1280, 800);
   g_free (anx_test_screenshot (GTK_WIDGET (window), "welcome-1280x800"));
 
@@ -349,12 +362,30 @@ test_welcome (void)
   g_assert_no_error (error);
   g_assert_null (kept);
 
-  /* The right ones, with a trailing slash as people paste it: the console
-   * goes live. */
+  /* The right ones, typed on the keyboard, with a trailing slash as people
+   * paste it: Enter in the address goes to the token, Enter in the token
+   * connects, and the console goes live. */
   {
     g_autofree char *typed = g_strconcat (feedd->base_url, "/", NULL);
+    g_autofree char *xdotool = g_find_program_in_path ("xdotool");
 
-    try_connect (typed, feedd->token);
+    if (xdotool != NULL)
+      {
+        gtk_editable_set_text (GTK_EDITABLE (WELCOME_CHILD ("address_row")), "");
+        gtk_editable_set_text (GTK_EDITABLE (WELCOME_CHILD ("token_row")), "");
+        gtk_widget_grab_focus (WELCOME_CHILD ("address_row"));
+        gtk_window_present (window);
+        anx_test_iterate (300);
+        keys ("type", typed);
+        keys ("key", "Return");
+        g_assert_true (focus_within (WELCOME_CHILD ("token_row")));
+        keys ("type", feedd->token);
+        g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (WELCOME_CHILD ("address_row"))), ==, typed);
+        keys ("key", "Return");
+        run_until (probe_done, WINDOW_CHILD ("welcome_page"), 30, "the connection test");
+      }
+    else
+      try_connect (typed, feedd->token);
   }
   g_assert_cmpint (anx_welcome_page_get_error (WINDOW_CHILD ("welcome_page")), ==, -1);
   g_assert_nonnull (anx_application_get_feed_client (app));

@@ -234,6 +234,16 @@ on_token_activated (AnxWelcomePage *self)
   anx_welcome_page_connect (self);
 }
 
+/* Typing starts at once: in the address, or the token when the address is known. */
+static void
+on_map (AnxWelcomePage *self)
+{
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->address_row)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->address_row));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->token_row));
+}
+
 static void
 anx_welcome_page_dispose (GObject *object)
 {
@@ -274,6 +284,7 @@ anx_welcome_page_init (AnxWelcomePage *self)
 {
   self->error_code = -1;
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 }
 
 /**
