@@ -310,6 +310,7 @@ test_welcome (void)
   g_assert_false (gtk_widget_get_visible (WINDOW_CHILD ("switcher_bar")));
   g_assert_false (gtk_widget_get_visible (WINDOW_CHILD ("search_button")));
   g_assert_false (gtk_widget_get_sensitive (WELCOME_CHILD ("connect_button")));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "search"));
   /* Typing goes to the address at once. */
   g_assert_true (focus_within (WELCOME_CHILD ("address_row")));
   resize (window, 1280, 800);
@@ -399,6 +400,7 @@ test_welcome (void)
   g_assert_no_error (error);
   g_assert_cmpstr (kept, ==, feedd->token);
   g_assert_true (gtk_widget_get_visible (WINDOW_CHILD ("search_button")));
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "search"));
   g_assert_true (gtk_widget_get_visible (WINDOW_CHILD ("connection_indicator")));
 }
 

@@ -62,6 +62,13 @@ anx_window_update_empty_state (AnxWindow *self)
   /* The bar is revealed whenever the title shows: not over the welcome page. */
   gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), client != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->search_button), client != NULL);
+  {
+    GAction *search = g_action_map_lookup_action (G_ACTION_MAP (self), "search");
+
+    /* Nothing to search behind the welcome page. */
+    if (search != NULL)
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (search), client != NULL);
+  }
   gtk_stack_set_visible_child_name (self->main_stack, client != NULL ? "console" : "welcome");
 
   /* Without a feed client the welcome page asks for the address and token. */
