@@ -345,6 +345,47 @@ test_welcome (void)
   g_socket_service_stop (fake);
   g_socket_listener_close (G_SOCKET_LISTENER (fake));
 
+  /* A feed whose certificate the system does not trust; then trusted
+   * through the custom CA setting, which the test uses too (the token is
+   * wrong on purpose: past TLS, that is the next thing checked). */
+  {
+    g_autofree char *openssl = g_find_program_in_path ("openssl");
+    g_autofree char *dir = g_build_filename (test_dir, "tls", NULL);
+    g_autofree char *cert = g_build_filename (dir, "cert.pem", NULL);
+    g_autofree char *command = NULL;
+
+    if (openssl != NULL && g_tls_backend_supports_tls (g_tls_backend_get_default ()))
+      {
+        const char *extra[] = { "--tls-cert", cert, "--tls-key", NULL,
+                                "--simulate", "hangzhou", "--sim-scale", "tiny", NULL };
+        g_autofree char *key = g_build_filename (dir, "key.pem", NULL);
+        g_autoptr(AnxTestFeedd) tls_feedd = NULL;
+
+        g_mkdir_with_parents (dir, 0700);
+        command = g_strdup_printf ("%s req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+                                   "-nodes -days 2 -subj /CN=127.0.0.1 -addext "
+                                   "subjectAltName=IP:127.0.0.1 -keyout %s -out %s 2>/dev/null",
+                                   openssl, key, cert);
+        g_assert_cmpint (system (command), ==, 0);
+        extra[3] = key;
+        tls_feedd = anx_test_feedd_start (dir, "127.0.0.1:0", extra);
+
+        try_connect (tls_feedd->base_url, tls_feedd->token);
+        assert_welcome_error (ANX_FEED_PROBE_ERROR_CERTIFICATE,
+                              "The feed's certificate is not trusted", "数据源的证书不受信任");
+        resize (window, 1280, 800);
+        g_free (anx_test_screenshot (GTK_WIDGET (window), "welcome-certificate-1280x800"));
+
+        g_settings_set_string (settings, "ca-file", cert);
+        try_connect (tls_feedd->base_url, "wrong-token");
+        assert_welcome_error (ANX_FEED_PROBE_ERROR_UNAUTHORIZED, "The access token was refused",
+                              "访问令牌被拒绝");
+        g_settings_reset (settings, "ca-file");
+      }
+    else
+      g_test_message ("No openssl or no TLS backend: the certificate case is not tried");
+  }
+
   /* The right feed with a wrong token. */
   try_connect (feedd->base_url, "wrong-token");
   assert_welcome_error (ANX_FEED_PROBE_ERROR_UNAUTHORIZED, "The access token was refused",
