@@ -187,6 +187,17 @@ on_probed (GObject      *object,
     g_message ("The token is used for this run but could not be kept in the keyring: %s",
                keyring_error->message);
   g_debug ("Connected to %s (anxin-feedd %s)", uri, version);
+
+  /* Without its store the console has nowhere to keep what the feed sends. */
+  if (anx_application_get_feed_client (app) == NULL)
+    {
+      g_autoptr(GError) store_error =
+          g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("The feed works, but the console's local store could not be "
+                                 "opened: see the system log."));
+
+      anx_welcome_page_show_error (self, store_error);
+    }
 }
 
 /**
