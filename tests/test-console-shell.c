@@ -82,6 +82,7 @@ child (GtkWidget  *widget,
 }
 
 #define WINDOW_CHILD(name)  child (GTK_WIDGET (main_window ()), ANX_TYPE_WINDOW, name)
+#define PREFS_CHILD(name)   child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, name)
 #define WELCOME_CHILD(name) child (GTK_WIDGET (WINDOW_CHILD ("welcome_page")), ANX_TYPE_WELCOME_PAGE, name)
 
 static void
@@ -526,7 +527,9 @@ test_search (void)
   g_autofree char *station_name = store_string ("SELECT name FROM stations ORDER BY id LIMIT 1 OFFSET 3", 0);
   g_autofree char *station_id = store_string ("SELECT id FROM stations ORDER BY id LIMIT 1 OFFSET 3", 0);
   g_autofree char *serial = store_string ("SELECT m.serial FROM meters m ORDER BY m.id LIMIT 1 OFFSET 5", 0);
-  g_autofree char *serial_charger = store_string ("SELECT c.code FROM meters m JOIN chargers c ON c.id = m.charger_id ORDER BY m.id LIMIT 1 OFFSET 5", 0);
+  g_autofree char *serial_charger =
+      store_string ("SELECT c.code FROM meters m JOIN chargers c ON c.id = m.charger_id"
+                    " ORDER BY m.id LIMIT 1 OFFSET 5", 0);
   g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.search");
   Opened opened = { 0 };
   GtkListBoxRow *row = NULL;
@@ -752,7 +755,8 @@ test_keyboard (void)
   AnxSearchPopover *popover = WINDOW_CHILD ("search_popover");
   GtkMenuButton *menu_button = find_primary_menu_button (GTK_WIDGET (window));
   AdwViewStack *stack = anx_window_get_view_stack (ANX_WINDOW (window));
-  g_autofree char *station_code = store_string ("SELECT code FROM stations WHERE charger_count >= 2 ORDER BY id LIMIT 1", 0);
+  g_autofree char *station_code =
+      store_string ("SELECT code FROM stations WHERE charger_count >= 2 ORDER BY id LIMIT 1", 0);
   static const char *const views[] = { "map", "sessions", "alarms", "inspections" };
   Opened opened = { 0 };
   GtkListBoxRow *second;
@@ -861,9 +865,9 @@ test_preferences (void)
   anx_test_wait_for_draw (GTK_WIDGET (preferences));
 
   /* The token is known, never shown. */
-  token_status = child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "token_status_row");
+  token_status = PREFS_CHILD ("token_status_row");
   g_assert_cmpstr (adw_action_row_get_subtitle (token_status), ==, expected ("Set", "已设置"));
-  g_assert_cmpstr (gtk_editable_get_text (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "token_row")), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (PREFS_CHILD ("token_row")), ==, "");
   wait_for_paint (GTK_WIDGET (preferences));
   g_free (anx_test_screenshot (GTK_WIDGET (preferences), "preferences-feed"));
   gtk_window_set_default_size (GTK_WINDOW (preferences), 900, 1000);
@@ -881,7 +885,7 @@ test_preferences (void)
 
     g_settings_set_string (settings, "basemap-url", tiles);
   }
-  adw_combo_row_set_selected (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "basemap_row"),
+  adw_combo_row_set_selected (PREFS_CHILD ("basemap_row"),
                               ANX_BASEMAP_KIND_TILES);
   {
     g_autofree char *kind = g_settings_get_string (settings, "basemap-source");
@@ -889,7 +893,7 @@ test_preferences (void)
     g_assert_cmpstr (kind, ==, "tiles");
   }
   g_assert_true (anx_basemap_sources_has_tiles (anx_map_page_get_map_source (map_page)));
-  g_assert_true (gtk_widget_get_visible (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "tiles_row")));
+  g_assert_true (gtk_widget_get_visible (PREFS_CHILD ("tiles_row")));
   anx_test_iterate (200);
   wait_for_paint (GTK_WIDGET (preferences));
   g_free (anx_test_screenshot (GTK_WIDGET (preferences), "preferences-tiles"));
@@ -899,7 +903,7 @@ test_preferences (void)
   g_settings_reset (settings, "basemap-source");
   g_settings_reset (settings, "basemap-mbtiles");
   g_settings_reset (settings, "basemap-url");
-  g_assert_cmpuint (adw_combo_row_get_selected (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "basemap_row")),
+  g_assert_cmpuint (adw_combo_row_get_selected (PREFS_CHILD ("basemap_row")),
                     ==, ANX_BASEMAP_KIND_OFFLINE);
 
   /* A new CA reconnects: a new feed client (the system's CAs still work for
@@ -910,7 +914,10 @@ test_preferences (void)
 
     if (openssl != NULL)
       {
-        g_autofree char *command = g_strdup_printf ("%s req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=test -keyout %s/ca.key -out %s",
+        g_autofree char *command = g_strdup_printf ("%s req -x509 -newkey ec -pkeyopt "
+                                                    "ec_paramgen_curve:prime256v1 -nodes -days 2 "
+                                                    "-subj /CN=test -keyout %s/ca.key -out %s "
+                                                    "2>/dev/null",
                                                     openssl, test_dir, cert);
 
         g_assert_cmpint (system (command), ==, 0);
@@ -923,7 +930,7 @@ test_preferences (void)
 
   /* Forget the token: the welcome page comes back, the address filled in;
    * then the token again through the welcome page. */
-  g_signal_emit_by_name (child (GTK_WIDGET (preferences), ANX_TYPE_PREFERENCES_WINDOW, "token_forget_button"), "clicked");
+  g_signal_emit_by_name (PREFS_CHILD ("token_forget_button"), "clicked");
   g_assert_cmpstr (adw_action_row_get_subtitle (token_status), ==, expected ("Not set", "未设置"));
   g_assert_null (anx_application_get_feed_client (app));
   gtk_window_destroy (GTK_WINDOW (preferences));

@@ -84,10 +84,12 @@ on_operators_read (GObject      *object,
 
   status = soup_message_get_status (msg);
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
-    g_task_return_new_error (task, ANX_FEED_PROBE_ERROR, ANX_FEED_PROBE_ERROR_UNAUTHORIZED,
+    g_task_return_new_error (task, ANX_FEED_PROBE_ERROR, ANX_FEED_PROBE_ERROR_UNAUTHORIZED, "%s",
                              status == SOUP_STATUS_UNAUTHORIZED
-                               ? _("The feed refused the access token: it is wrong, revoked or expired")
-                               : _("The access token may not read the registry: ask for a viewer token"));
+                               ? _("The feed refused the access token: it is wrong, revoked or "
+                                   "expired")
+                               : _("The access token may not read the registry: ask for a "
+                                   "viewer token"));
   else if (status != SOUP_STATUS_OK)
     g_task_return_new_error (task, ANX_FEED_PROBE_ERROR, ANX_FEED_PROBE_ERROR_INCOMPATIBLE,
                              /* Translators: %u is an HTTP status code such as 404 */

@@ -107,7 +107,8 @@ anx_search_run (sqlite3     *db,
                 guint        limit_per_kind,
                 GError     **error)
 {
-  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) anx_search_result_free);
+  g_autoptr(GPtrArray) results =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) anx_search_result_free);
   g_autofree char *stripped = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *contains = NULL;

@@ -119,14 +119,16 @@ anx_preferences_window_update_token (AnxPreferencesWindow *self)
 static void
 on_token_row_apply (AnxPreferencesWindow *self)
 {
-  g_autofree char *token = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
+  g_autofree char *token =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->token_row))));
   g_autoptr(GError) error = NULL;
 
   if (*token == '\0')
     return;
 
   if (!anx_application_set_feed_token (self->application, token, &error))
-    anx_preferences_window_toast (self, _("The token is used now but the keyring could not keep it"));
+    anx_preferences_window_toast (self,
+                                  _("The token is used now but the keyring could not keep it"));
   else
     anx_preferences_window_toast (self, _("Token saved; reconnecting"));
   gtk_editable_set_text (GTK_EDITABLE (self->token_row), "");
@@ -294,7 +296,8 @@ on_basemap_selected (AnxPreferencesWindow *self)
 static void
 on_tiles_row_apply (AnxPreferencesWindow *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->tiles_row))));
+  g_autofree char *text =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->tiles_row))));
   g_autoptr(GError) error = NULL;
   g_autoptr(ShumateMapSource) source = anx_basemap_sources_new_tiles (text, NULL, NULL, NULL, 0,
                                                                      &error);
@@ -312,7 +315,8 @@ on_tiles_row_apply (AnxPreferencesWindow *self)
 static void
 on_time_zone_row_apply (AnxPreferencesWindow *self)
 {
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->time_zone_row))));
+  g_autofree char *text =
+      g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->time_zone_row))));
   g_autoptr(GTimeZone) zone = *text != '\0' ? g_time_zone_new_identifier (text) : NULL;
 
   if (zone == NULL)

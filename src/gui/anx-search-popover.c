@@ -254,7 +254,8 @@ anx_search_popover_move (AnxSearchPopover *self,
   gtk_list_box_select_row (self->results, next);
   /* Keep it in view without moving the focus out of the entry. */
   {
-    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
+    GtkAdjustment *adjustment =
+        gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller));
     graphene_rect_t bounds;
 
     if (gtk_widget_compute_bounds (GTK_WIDGET (next), GTK_WIDGET (self->results), &bounds))
