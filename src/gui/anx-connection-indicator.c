@@ -94,8 +94,12 @@ anx_connection_indicator_update (AnxConnectionIndicator *self)
         gint64 wait = (anx_feed_client_get_next_attempt (self->client) - g_get_real_time () +
                        G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
 
-        /* Translators: %d is a number of seconds */
-        text = g_strdup_printf (_("Reconnecting in %d s"), (int) MAX (wait, 0));
+        /* At 0 s the attempt is under way: not a countdown any more. */
+        if (wait <= 0)
+          text = g_strdup (_("Reconnecting…"));
+        else
+          /* Translators: %d is a number of seconds */
+          text = g_strdup_printf (_("Reconnecting in %d s"), (int) MIN (wait, G_MAXINT));
         icon = "network-offline-symbolic";
         style = "warning";
       }
@@ -268,6 +272,10 @@ anx_connection_indicator_init (AnxConnectionIndicator *self)
   gtk_widget_set_valign (self->box, GTK_ALIGN_CENTER);
   self->icon = gtk_image_new ();
   self->label = gtk_label_new (NULL);
+  /* A narrow window shortens the words rather than grow: the tooltip and
+   * the accessible label keep all of them. */
+  gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (self->label), 6);
   gtk_box_append (GTK_BOX (self->box), self->icon);
   gtk_box_append (GTK_BOX (self->box), self->label);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
