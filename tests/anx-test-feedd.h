@@ -110,6 +110,7 @@ anx_test_feedd_start (const char        *dir,
         }
     }
   g_assert_true (g_str_has_prefix (feedd->base_url, "http://127.0.0.1:") ||
+                 g_str_has_prefix (feedd->base_url, "https://127.0.0.1:") ||
                  g_str_has_prefix (feedd->base_url, "http://[::1]:"));
   g_file_get_contents (token_path, &feedd->token, NULL, &error);
   g_assert_no_error (error);

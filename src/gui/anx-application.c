@@ -62,6 +62,23 @@ static const GOptionEntry option_entries[] = {
   { NULL }
 };
 
+/* The custom CA of the ca-file setting, if any, for the new client. */
+static void
+anx_application_apply_ca_file (AnxApplication *self)
+{
+  g_autofree char *ca_file = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->settings == NULL || self->feed_client == NULL)
+    return;
+
+  ca_file = g_settings_get_string (self->settings, "ca-file");
+  if (*ca_file != '\0' && !anx_feed_client_set_ca_file (self->feed_client, ca_file, &error))
+    /* The client then trusts the system's CAs only: a server signed by the
+     * custom CA fails its handshake, which the indicator shows. */
+    g_message ("Cannot use the CA file %s: %s", ca_file, error->message);
+}
+
 static void
 anx_application_restart_client (AnxApplication *self)
 {
@@ -79,6 +96,7 @@ anx_application_restart_client (AnxApplication *self)
       self->feed_client = anx_feed_client_new (self->ingest, self->feed_uri);
       anx_feed_client_set_outbox (self->feed_client, self->outbox);
       anx_feed_client_set_token (self->feed_client, self->token);
+      anx_application_apply_ca_file (self);
       anx_feed_client_start (self->feed_client);
     }
 
@@ -205,6 +223,15 @@ on_feed_url_changed (GSettings      *settings,
                      AnxApplication *self)
 {
   anx_application_update_feed_uri (self);
+}
+
+static void
+on_ca_file_changed (GSettings      *settings,
+                    const char     *key,
+                    AnxApplication *self)
+{
+  /* A new CA reconnects at once, as a new address or token does. */
+  anx_application_restart_client (self);
 }
 
 static int
@@ -406,6 +433,7 @@ anx_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *search_accels[] = { "<Control>f", NULL };
   static const char *const views[] = { "map", "sessions", "alarms", "inspections" };
 
   G_APPLICATION_CLASS (anx_application_parent_class)->startup (app);
@@ -419,6 +447,8 @@ anx_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed::feed-url",
                            G_CALLBACK (on_feed_url_changed), self, G_CONNECT_DEFAULT);
   anx_application_update_feed_uri (self);
+  g_signal_connect_object (self->settings, "changed::ca-file",
+                           G_CALLBACK (on_ca_file_changed), self, G_CONNECT_DEFAULT);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
@@ -426,6 +456,7 @@ anx_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
   for (guint i = 0; i < G_N_ELEMENTS (views); i++)
     {
       g_autofree char *action = g_strdup_printf ("win.show-view('%s')", views[i]);
@@ -608,4 +639,107 @@ anx_application_get_feed_client (AnxApplication *self)
   g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
 
   return self->feed_client;
+}
+
+/**
+ * anx_application_has_token:
+ *
+ * Returns: whether a token for the feed address in effect is known
+ */
+gboolean
+anx_application_has_token (AnxApplication *self)
+{
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), FALSE);
+
+  return self->token != NULL && *self->token != '\0';
+}
+
+/**
+ * anx_application_set_feed_token:
+ * @token: (nullable): the new token for the feed address in effect, %NULL to forget it
+ * @error: return location for a keyring error
+ *
+ * Keeps @token in the keyring (or removes the stored one) and reconnects with
+ * it. The token is used for this run even when the keyring fails.
+ *
+ * Returns: whether the keyring holds what was asked
+ */
+gboolean
+anx_application_set_feed_token (AnxApplication  *self,
+                                const char      *token,
+                                GError         **error)
+{
+  gboolean kept = TRUE;
+
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), FALSE);
+
+  if (self->feed_uri == NULL || *self->feed_uri == '\0')
+    {
+      anx_application_set_token (self, NULL);
+      return TRUE;
+    }
+
+  /* What the officer says wins over a lookup still under way. */
+  g_cancellable_cancel (self->token_lookup);
+  g_clear_object (&self->token_lookup);
+
+  if (token != NULL && *token != '\0')
+    kept = anx_token_store_save_sync (self->token_store, self->feed_uri, token, NULL, error);
+  else
+    kept = anx_token_store_clear_sync (self->token_store, self->feed_uri, NULL, error);
+
+  anx_application_set_token (self, token != NULL && *token != '\0' ? token : NULL);
+  return kept;
+}
+
+/**
+ * anx_application_use_feed:
+ * @uri: a normalized feed address (see anx_feed_uri_normalize())
+ * @token: its token
+ * @error: return location for a keyring error
+ *
+ * Makes @uri the stored feed address (it replaces `--feed` for the rest of
+ * the run), keeps @token in the keyring and connects: what the welcome page
+ * does once the probe succeeded.
+ *
+ * Returns: whether the keyring kept the token (it is used either way)
+ */
+gboolean
+anx_application_use_feed (AnxApplication  *self,
+                          const char      *uri,
+                          const char      *token,
+                          GError         **error)
+{
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (uri != NULL, FALSE);
+
+  g_clear_pointer (&self->feed_override, g_free);
+  g_settings_set_string (self->settings, "feed-url", uri);
+  /* The change signal may come later; the address is needed now. */
+  anx_application_update_feed_uri (self);
+
+  return anx_application_set_feed_token (self, token, error);
+}
+
+/**
+ * anx_application_dup_time_zone:
+ *
+ * Returns: (transfer full): the time zone of displayed times (the time-zone
+ *   setting, Asia/Shanghai by default or when the setting is not a zone)
+ */
+GTimeZone *
+anx_application_dup_time_zone (AnxApplication *self)
+{
+  g_autofree char *identifier = NULL;
+  GTimeZone *zone = NULL;
+
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
+
+  if (self->settings != NULL)
+    identifier = g_settings_get_string (self->settings, "time-zone");
+  if (identifier != NULL && *identifier != '\0')
+    zone = g_time_zone_new_identifier (identifier);
+  if (zone == NULL)
+    zone = g_time_zone_new_identifier ("Asia/Shanghai");
+  return zone;
 }

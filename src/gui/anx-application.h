@@ -24,5 +24,14 @@ const char     *anx_application_get_feed_uri (AnxApplication *self);
 AnxStore       *anx_application_get_store    (AnxApplication *self);
 AnxOutbox      *anx_application_get_outbox   (AnxApplication *self);
 AnxFeedClient  *anx_application_get_feed_client (AnxApplication *self);
+gboolean        anx_application_has_token    (AnxApplication *self);
+gboolean        anx_application_set_feed_token (AnxApplication *self,
+                                              const char     *token,
+                                              GError        **error);
+gboolean        anx_application_use_feed     (AnxApplication *self,
+                                              const char     *uri,
+                                              const char     *token,
+                                              GError        **error);
+GTimeZone      *anx_application_dup_time_zone (AnxApplication *self);
 
 G_END_DECLS

@@ -42,8 +42,14 @@ format_age (gint64 seconds)
   if (seconds < 120)
     /* Translators: how old the newest data is, in seconds */
     return g_strdup_printf (_("Data %d s old"), (int) seconds);
-  /* Translators: how old the newest data is, in minutes */
-  return g_strdup_printf (_("Data %d min old"), (int) (seconds / 60));
+  if (seconds < 2 * 3600)
+    /* Translators: how old the newest data is, in minutes */
+    return g_strdup_printf (_("Data %d min old"), (int) (seconds / 60));
+  if (seconds < 2 * 86400)
+    /* Translators: how old the newest data is, in hours */
+    return g_strdup_printf (_("Data %d h old"), (int) (seconds / 3600));
+  /* Translators: how old the newest data is, in days */
+  return g_strdup_printf (_("Data %d d old"), (int) MIN (seconds / 86400, G_MAXINT));
 }
 
 static void
@@ -88,8 +94,12 @@ anx_connection_indicator_update (AnxConnectionIndicator *self)
         gint64 wait = (anx_feed_client_get_next_attempt (self->client) - g_get_real_time () +
                        G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
 
-        /* Translators: %d is a number of seconds */
-        text = g_strdup_printf (_("Reconnecting in %d s"), (int) MAX (wait, 0));
+        /* At 0 s the attempt is under way: not a countdown any more. */
+        if (wait <= 0)
+          text = g_strdup (_("Reconnecting…"));
+        else
+          /* Translators: %d is a number of seconds */
+          text = g_strdup_printf (_("Reconnecting in %d s"), (int) MIN (wait, G_MAXINT));
         icon = "network-offline-symbolic";
         style = "warning";
       }
@@ -148,6 +158,18 @@ anx_connection_indicator_update (AnxConnectionIndicator *self)
       tooltip = error != NULL && state != ANX_FEED_CLIENT_LIVE
                   ? g_strdup_printf ("%s\n%s", address, error)
                   : g_steal_pointer (&address);
+
+      /* What to do about the states the officer can fix. */
+      if (state == ANX_FEED_CLIENT_UNAUTHORIZED || state == ANX_FEED_CLIENT_INCOMPATIBLE)
+        {
+          const char *hint = state == ANX_FEED_CLIENT_UNAUTHORIZED
+                               ? _("Replace the access token in Preferences.")
+                               : _("Check the feed address in Preferences.");
+          g_autofree char *with_hint = g_strdup_printf ("%s\n%s", tooltip, hint);
+
+          g_free (tooltip);
+          tooltip = g_steal_pointer (&with_hint);
+        }
     }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
@@ -250,6 +272,10 @@ anx_connection_indicator_init (AnxConnectionIndicator *self)
   gtk_widget_set_valign (self->box, GTK_ALIGN_CENTER);
   self->icon = gtk_image_new ();
   self->label = gtk_label_new (NULL);
+  /* A narrow window shortens the words rather than grow: the tooltip and
+   * the accessible label keep all of them. */
+  gtk_label_set_ellipsize (GTK_LABEL (self->label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (self->label), 6);
   gtk_box_append (GTK_BOX (self->box), self->icon);
   gtk_box_append (GTK_BOX (self->box), self->label);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);

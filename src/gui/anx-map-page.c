@@ -678,3 +678,34 @@ anx_map_page_get_map (AnxMapPage *self)
 
   return self->map;
 }
+
+/**
+ * anx_map_page_set_map_source:
+ * @source: the basemap's source (see anx_basemap_sources_new())
+ *
+ * Switches the basemap while the map is shown: the built-in offline map is
+ * drawn only under a source without tiles.
+ */
+void
+anx_map_page_set_map_source (AnxMapPage       *self,
+                             ShumateMapSource *source)
+{
+  g_return_if_fail (ANX_IS_MAP_PAGE (self));
+  g_return_if_fail (SHUMATE_IS_MAP_SOURCE (source));
+
+  shumate_simple_map_set_map_source (self->map, source);
+  gtk_widget_set_visible (GTK_WIDGET (self->basemap), !anx_basemap_sources_has_tiles (source));
+}
+
+/**
+ * anx_map_page_get_map_source:
+ *
+ * Returns: (transfer none): the basemap's source
+ */
+ShumateMapSource *
+anx_map_page_get_map_source (AnxMapPage *self)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), NULL);
+
+  return shumate_simple_map_get_map_source (self->map);
+}

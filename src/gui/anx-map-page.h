@@ -34,5 +34,8 @@ gboolean         anx_map_page_follow_charger    (AnxMapPage *self,
                                                  const char *charger_code);
 const char      *anx_map_page_get_station_id    (AnxMapPage *self);
 ShumateSimpleMap *anx_map_page_get_map          (AnxMapPage *self);
+void              anx_map_page_set_map_source   (AnxMapPage       *self,
+                                                 ShumateMapSource *source);
+ShumateMapSource *anx_map_page_get_map_source   (AnxMapPage       *self);
 
 G_END_DECLS

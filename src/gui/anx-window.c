@@ -11,12 +11,15 @@
 #include <glib/gi18n.h>
 
 #include "anx-alarms-page.h"
+#include "anx-basemap-sources.h"
 #include "anx-connection-indicator.h"
 #include "anx-evidence-dialog.h"
 #include "anx-inspection-dialog.h"
 #include "anx-inspections-page.h"
 #include "anx-map-page.h"
+#include "anx-search-popover.h"
 #include "anx-sessions-page.h"
+#include "anx-welcome-page.h"
 #include "anx-window.h"
 
 struct _AnxWindow
@@ -30,7 +33,9 @@ struct _AnxWindow
   AdwViewSwitcherBar     *switcher_bar;
   AnxConnectionIndicator *connection_indicator;
   GtkStack               *main_stack;
-  AdwStatusPage          *empty_state;
+  AnxWelcomePage         *welcome_page;
+  GtkMenuButton          *search_button;
+  AnxSearchPopover       *search_popover;
   AdwViewStack           *view_stack;
   AnxMapPage             *map_page;
   AnxSessionsPage        *sessions_page;
@@ -46,7 +51,6 @@ anx_window_update_empty_state (AnxWindow *self)
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   const char *feed = NULL;
   AnxFeedClient *client = NULL;
-  g_autofree char *description = NULL;
 
   if (app != NULL)
     {
@@ -57,27 +61,21 @@ anx_window_update_empty_state (AnxWindow *self)
   anx_connection_indicator_set_client (self->connection_indicator, client);
   gtk_widget_set_visible (GTK_WIDGET (self->connection_indicator), client != NULL);
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, client != NULL);
-  gtk_stack_set_visible_child_name (self->main_stack, client != NULL ? "console" : "empty");
+  /* The bar is revealed whenever the title shows: not over the welcome page. */
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), client != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->search_button), client != NULL);
+  {
+    GAction *search = g_action_map_lookup_action (G_ACTION_MAP (self), "search");
 
-  if (client != NULL)
-    return;
+    /* Nothing to search behind the welcome page. */
+    if (search != NULL)
+      g_simple_action_set_enabled (G_SIMPLE_ACTION (search), client != NULL);
+  }
+  gtk_stack_set_visible_child_name (self->main_stack, client != NULL ? "console" : "welcome");
 
-  /* An address without a token (or without a store) has no feed client. */
-  if (feed != NULL && *feed != '\0')
-    {
-      g_autofree char *escaped = g_markup_escape_text (feed, -1);
-
-      /* Translators: %s is the feed's address, e.g. https://feed.example.gov.cn */
-      description = g_strdup_printf (_("The console has no feed client yet. "
-                                       "Feed address: <b>%s</b>"), escaped);
-    }
-  else
-    {
-      description = g_strdup (_("No feed address is set. Add the regulator's feed address in "
-                                "Preferences."));
-    }
-
-  adw_status_page_set_description (self->empty_state, description);
+  /* Without a feed client the welcome page asks for the address and token. */
+  if (client == NULL)
+    anx_welcome_page_set_feed_uri (self->welcome_page, feed);
 }
 
 static void
@@ -97,6 +95,7 @@ anx_window_set_data (AnxWindow *self)
   anx_sessions_page_set_store (self->sessions_page, store);
   anx_alarms_page_set_store (self->alarms_page, store, outbox);
   anx_inspections_page_set_store (self->inspections_page, store, outbox);
+  anx_search_popover_set_store (self->search_popover, store);
 }
 
 static void
@@ -155,12 +154,23 @@ locate_charger_action (GSimpleAction *action,
   anx_map_page_follow_charger (self->map_page, g_variant_get_string (parameter, NULL));
 }
 
+static void
+search_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+
+  gtk_menu_button_popup (self->search_button);
+}
+
 static const GActionEntry win_actions[] = {
   { "show-view", show_view_action, "s" },
   { "show-alarms", show_alarms_action },
   { "show-station", show_station_action, "s" },
   { "show-alarm", show_alarm_action, "x" },
   { "locate-charger", locate_charger_action, "s" },
+  { "search", search_action },
 };
 
 /* Inspections and evidence (the forms are in their own files) */
@@ -201,6 +211,51 @@ on_feed_uri_notify (AnxWindow  *self,
                     GObject    *application)
 {
   anx_window_update_empty_state (self);
+}
+
+/* The basemap of the basemap-* settings, switched live; a source that
+ * cannot be used (no file, a bad template) leaves the offline map and says why. */
+static void
+anx_window_apply_basemap (AnxWindow *self)
+{
+  g_autofree char *kind_name = g_settings_get_string (self->settings, "basemap-source");
+  g_autofree char *location = NULL;
+  g_autoptr(ShumateMapSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  AnxBasemapKind kind = ANX_BASEMAP_KIND_OFFLINE;
+
+  if (!anx_basemap_kind_from_string (kind_name, &kind))
+    kind = ANX_BASEMAP_KIND_OFFLINE;
+  if (kind == ANX_BASEMAP_KIND_TILES)
+    location = g_settings_get_string (self->settings, "basemap-url");
+  else if (kind == ANX_BASEMAP_KIND_MBTILES)
+    location = g_settings_get_string (self->settings, "basemap-mbtiles");
+
+  source = anx_basemap_sources_new (kind, location != NULL && *location != '\0' ? location : NULL,
+                                    &error);
+  if (source == NULL)
+    {
+      /* The template's content is the window's toast overlay. */
+      AdwToastOverlay *toasts =
+          ADW_TOAST_OVERLAY (adw_application_window_get_content (ADW_APPLICATION_WINDOW (self)));
+      /* Translators: %s is why a basemap could not be used */
+      g_autofree char *message = g_strdup_printf (_("The offline map is shown: %s"),
+                                                  error->message);
+      AdwToast *toast = adw_toast_new (message);
+
+      adw_toast_set_timeout (toast, 10);
+      adw_toast_overlay_add_toast (toasts, toast);
+      source = anx_basemap_sources_new_offline ();
+    }
+  anx_map_page_set_map_source (self->map_page, source);
+}
+
+static void
+on_basemap_setting_changed (AnxWindow  *self,
+                            const char *key,
+                            GSettings  *settings)
+{
+  anx_window_apply_basemap (self);
 }
 
 static void
@@ -264,6 +319,13 @@ anx_window_constructed (GObject *object)
     gtk_window_maximize (GTK_WINDOW (self));
 
   g_signal_connect (self, "notify::application", G_CALLBACK (on_application_notify), NULL);
+  g_signal_connect_object (self->settings, "changed::basemap-source",
+                           G_CALLBACK (on_basemap_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::basemap-url",
+                           G_CALLBACK (on_basemap_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::basemap-mbtiles",
+                           G_CALLBACK (on_basemap_setting_changed), self, G_CONNECT_SWAPPED);
+  anx_window_apply_basemap (self);
   anx_window_update_empty_state (self);
 }
 
@@ -312,13 +374,17 @@ anx_window_class_init (AnxWindowClass *klass)
   g_type_ensure (ANX_TYPE_SESSIONS_PAGE);
   g_type_ensure (ANX_TYPE_ALARMS_PAGE);
   g_type_ensure (ANX_TYPE_INSPECTIONS_PAGE);
+  g_type_ensure (ANX_TYPE_SEARCH_POPOVER);
+  g_type_ensure (ANX_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, connection_indicator);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, AnxWindow, empty_state);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, search_popover);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, map_page);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, sessions_page);
