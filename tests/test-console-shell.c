@@ -603,7 +603,7 @@ test_search (void)
   run_until (popover_hidden, popover, 10, "the search to close");
   opened_clear (&opened);
 
-  /* An operator by its name: the map (filtered where the map offers it). */
+  /* An operator by its name: the map, filtered to its stations. */
   {
     g_autofree char *operator_name = store_string ("SELECT name FROM operators ORDER BY id LIMIT 1", 0);
     guint i;
@@ -624,6 +624,27 @@ test_search (void)
     gtk_widget_activate (GTK_WIDGET (row));
     g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "map");
     g_assert_null (opened.action);
+    /* The map shows that operator's stations, and only those. */
+    {
+      AnxMapPage *map_page = WINDOW_CHILD ("map_page");
+      AnxMapPoints *points = anx_map_page_get_points (map_page);
+      g_autofree char *operator_id = store_string ("SELECT CAST(id AS TEXT) FROM operators ORDER BY id LIMIT 1", 0);
+      guint visible = 0;
+
+      g_assert_cmpuint (anx_map_points_get_n_points (points), >, 0);
+      for (guint p = 0; p < anx_map_points_get_n_points (points); p++)
+        {
+          gboolean own = g_strcmp0 (anx_map_points_get_operator_id (points, p), operator_id) == 0;
+
+          g_assert_true (anx_map_points_is_visible (points, p) == own);
+          visible += own;
+        }
+      g_assert_cmpuint (visible, >, 0);
+      g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, visible);
+      /* Back to all operators for what follows. */
+      g_assert_true (anx_map_page_filter_operator (map_page, NULL));
+      g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, anx_map_points_get_n_points (points));
+    }
     run_until (popover_hidden, popover, 10, "the search to close");
   }
 

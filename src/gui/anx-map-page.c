@@ -654,6 +654,36 @@ anx_map_page_follow_charger (AnxMapPage *self,
 }
 
 /**
+ * anx_map_page_filter_operator:
+ * @operator_id: an operator's id, or %NULL or "" for all operators
+ *
+ * Shows only the stations of one operator, as if chosen in the filter.
+ *
+ * Returns: %TRUE if the operator is one the map knows
+ */
+gboolean
+anx_map_page_filter_operator (AnxMapPage *self,
+                              const char *operator_id)
+{
+  g_return_val_if_fail (ANX_IS_MAP_PAGE (self), FALSE);
+
+  if (self->operator_ids == NULL)
+    return FALSE;
+  if (operator_id == NULL)
+    operator_id = "";
+
+  for (guint i = 0; i < self->operator_ids->len; i++)
+    {
+      if (g_str_equal (g_ptr_array_index (self->operator_ids, i), operator_id))
+        {
+          gtk_drop_down_set_selected (self->operator_dropdown, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
  * anx_map_page_get_station_id:
  *
  * Returns: (nullable): the station the side panel shows

@@ -32,6 +32,8 @@ gboolean         anx_map_page_centre_on_station (AnxMapPage *self,
                                                  double      zoom_level);
 gboolean         anx_map_page_follow_charger    (AnxMapPage *self,
                                                  const char *charger_code);
+gboolean         anx_map_page_filter_operator   (AnxMapPage *self,
+                                                 const char *operator_id);
 const char      *anx_map_page_get_station_id    (AnxMapPage *self);
 ShumateSimpleMap *anx_map_page_get_map          (AnxMapPage *self);
 void              anx_map_page_set_map_source   (AnxMapPage       *self,

@@ -190,7 +190,7 @@ anx_search_popover_open_row (AnxSearchPopover *self,
 
     case ANX_SEARCH_KIND_OPERATOR:
       gtk_widget_activate_action (widget, "win.show-view", "s", "map");
-      /* Optional: the map filters by operator where it offers the action. */
+      /* The map shows only that operator's stations. */
       gtk_widget_activate_action (widget, "win.filter-operator", "s", target);
       break;
 

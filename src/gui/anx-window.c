@@ -154,6 +154,18 @@ locate_charger_action (GSimpleAction *action,
   anx_map_page_follow_charger (self->map_page, g_variant_get_string (parameter, NULL));
 }
 
+/* An operator found by the search: the map, showing only its stations. */
+static void
+filter_operator_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "map");
+  anx_map_page_filter_operator (self->map_page, g_variant_get_string (parameter, NULL));
+}
+
 static void
 search_action (GSimpleAction *action,
                GVariant      *parameter,
@@ -171,6 +183,7 @@ static const GActionEntry win_actions[] = {
   { "show-alarm", show_alarm_action, "x" },
   { "locate-charger", locate_charger_action, "s" },
   { "search", search_action },
+  { "filter-operator", filter_operator_action, "s" },
 };
 
 /* Inspections and evidence (the forms are in their own files) */
