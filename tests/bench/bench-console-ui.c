@@ -193,7 +193,8 @@ prepare_or_die (sqlite3    *db,
  * chain goes on after its head, one record every so often over the year
  * that follows the synced day, with the JSON of one of the charger's real
  * records (so that rows have their real size); the day's findings and
- * alarms are repeated on each of the other 364 days, alarms closed. */
+ * alarms are repeated on each of the other 364 days, alarms closed — but
+ * not verification-overdue, an alarm per meter that stays open. */
 static void
 generate_year (const char *path,
                gint64      n_records)
@@ -335,7 +336,7 @@ generate_year (const char *path,
                "SELECT charger_code, kind, severity, 'closed', first_sequence, last_sequence, "
                "occurrences, evidence, raised_at_us + d * 86400000000, "
                "updated_at_us + d * 86400000000, updated_at_us + d * 86400000000 + 3600000000 "
-               "FROM alarms, days");
+               "FROM alarms, days WHERE kind <> 'verification-overdue'");
   exec_or_die (db, "COMMIT");
   exec_or_die (db, "PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close (db);
@@ -910,6 +911,17 @@ console_peak_rss (const char   *label,
       g_timeout_add (2000, on_timeout_quit, &timed_out);
       while (!timed_out)
         g_main_context_iteration (NULL, TRUE);
+      if (g_getenv ("ANXIN_BENCH_SCREENSHOTS") != NULL)
+        {
+          /* What the view showed, to check that the views really changed. */
+          g_autofree char *png = g_strdup_printf ("%s/bench-rss-%u-%s.png",
+                                                  g_getenv ("ANXIN_BENCH_SCREENSHOTS"), i, views[i]);
+          const char *import[] = { "import", "-window", "root", png, NULL };
+
+          if (!g_spawn_sync (NULL, (char **) import, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                             NULL, NULL, NULL))
+            g_printerr ("could not take %s\n", png);
+        }
       g_print ("  view %-12s VmRSS %4" G_GINT64_FORMAT " MB  VmHWM %4" G_GINT64_FORMAT " MB\n",
                views[i], proc_status_kb (pid, "VmRSS:") / 1024,
                proc_status_kb (pid, "VmHWM:") / 1024);
