@@ -4,21 +4,39 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Immutable: a changed row is a new item, so a list view redraws exactly
- * the rows whose items changed.
+ * the rows whose items changed. The row's columns are indexed once when the
+ * item is made: sorting and filtering look values up many times per item,
+ * and g_variant_lookup() would make a GVariant for every entry it passes.
  */
 
 #define G_LOG_DOMAIN "anx-store-item"
 
 #include "config.h"
 
+#include <string.h>
+
 #include "anx-store-item.h"
+
+typedef struct
+{
+  const char *name;  /* points into row */
+  char type;         /* 'x', 'd' or 's' */
+  union
+  {
+    gint64 i;
+    double d;
+    const char *s;   /* points into row */
+  } value;
+} Column;
 
 struct _AnxStoreItem
 {
   GObject parent_instance;
 
   char *key;
-  GVariant *row; /* a{sv} */
+  GVariant *row; /* a{sv}, serialised: the columns point into its data */
+  Column *columns;
+  guint n_columns;
 };
 
 G_DEFINE_FINAL_TYPE (AnxStoreItem, anx_store_item, G_TYPE_OBJECT)
@@ -38,6 +56,7 @@ anx_store_item_finalize (GObject *object)
   AnxStoreItem *self = ANX_STORE_ITEM (object);
 
   g_free (self->key);
+  g_free (self->columns);
   g_clear_pointer (&self->row, g_variant_unref);
 
   G_OBJECT_CLASS (anx_store_item_parent_class)->finalize (object);
@@ -92,9 +111,53 @@ anx_store_item_new (const char *key,
 {
   AnxStoreItem *self = g_object_new (ANX_TYPE_STORE_ITEM, NULL);
 
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
   self->key = g_strdup (key);
   self->row = g_variant_ref_sink (row);
+  /* Serialised now, so that the strings below stay where they are for the
+   * row's lifetime (serialising later would free a tree's children). */
+  g_variant_get_data (self->row);
+  self->columns = g_new (Column, g_variant_n_children (self->row));
+  g_variant_iter_init (&iter, self->row);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      Column *column = &self->columns[self->n_columns];
+
+      column->name = name;
+      if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+        {
+          column->type = 'x';
+          column->value.i = g_variant_get_int64 (value);
+          self->n_columns++;
+        }
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+        {
+          column->type = 'd';
+          column->value.d = g_variant_get_double (value);
+          self->n_columns++;
+        }
+      else if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+        {
+          column->type = 's';
+          column->value.s = g_variant_get_string (value, NULL);
+          self->n_columns++;
+        }
+      g_variant_unref (value);
+    }
   return self;
+}
+
+static const Column *
+find_column (AnxStoreItem *self,
+             const char   *name)
+{
+  for (guint i = 0; i < self->n_columns; i++)
+    if (self->columns[i].name[0] == name[0] && strcmp (self->columns[i].name, name) == 0)
+      return &self->columns[i];
+  return NULL;
 }
 
 /**
@@ -146,11 +209,9 @@ const char *
 anx_store_item_get_string (AnxStoreItem *self,
                            const char   *column)
 {
-  const char *value = NULL;
+  const Column *found = find_column (self, column);
 
-  if (!g_variant_lookup (self->row, column, "&s", &value))
-    return NULL;
-  return value;
+  return found != NULL && found->type == 's' ? found->value.s : NULL;
 }
 
 /**
@@ -164,10 +225,9 @@ gint64
 anx_store_item_get_int (AnxStoreItem *self,
                         const char   *column)
 {
-  gint64 value = 0;
+  const Column *found = find_column (self, column);
 
-  g_variant_lookup (self->row, column, "x", &value);
-  return value;
+  return found != NULL && found->type == 'x' ? found->value.i : 0;
 }
 
 /**
@@ -181,9 +241,9 @@ double
 anx_store_item_get_double (AnxStoreItem *self,
                            const char   *column)
 {
-  double value = 0;
+  const Column *found = find_column (self, column);
 
-  if (!g_variant_lookup (self->row, column, "d", &value))
-    return (double) anx_store_item_get_int (self, column);
-  return value;
+  if (found != NULL && found->type == 'd')
+    return found->value.d;
+  return found != NULL && found->type == 'x' ? (double) found->value.i : 0;
 }

@@ -31,6 +31,7 @@
 #include <shumate/shumate.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../anx-test-feedd.h"
 #include "anx-application.h"
@@ -800,6 +801,25 @@ console_wait_first_frame (Console *console)
     }
 }
 
+/* CPU time (user + system) the process has used so far, in seconds. */
+static double
+process_cpu_seconds (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (process));
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after = strrchr (stat, ')')) == NULL)
+    return -1;
+  /* After "pid (comm)": state is field 3, utime 14, stime 15. */
+  fields = g_strsplit (after + 2, " ", -1);
+  if (g_strv_length (fields) < 13)
+    return -1;
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) /
+         sysconf (_SC_CLK_TCK);
+}
+
 static char *
 token_file (AnxTestFeedd *feedd,
             const char   *dir)
@@ -835,8 +855,14 @@ bench_start (void)
       g_autoptr(Console) console = console_spawn (store_path, feedd, token_path);
       gint64 painted = console_wait_first_frame (console);
       double seconds = (painted - console->spawned) / 1e6;
+      double cpu = process_cpu_seconds (console->process);
+      double load = 0;
 
-      g_print ("  run %u%s: %.3f s\n", run, run == 0 ? " (warm-up, not counted)" : "", seconds);
+      getloadavg (&load, 1);
+      g_print ("  run %u%s: %.3f s (the console's CPU time by then %.2f s; load average %.1f on "
+               "%u cores)\n",
+               run, run == 0 ? " (warm-up, not counted)" : "", seconds, cpu, load,
+               g_get_num_processors ());
       if (run > 0)
         g_array_append_val (times, seconds);
     }
