@@ -80,54 +80,6 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = get_item;
 }
 
-static GVariant *
-row_variant (sqlite3_stmt *stmt)
-{
-  GVariantBuilder builder;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  for (int i = 1; i < sqlite3_column_count (stmt); i++)
-    {
-      const char *name = sqlite3_column_name (stmt, i);
-
-      switch (sqlite3_column_type (stmt, i))
-        {
-        case SQLITE_INTEGER:
-          g_variant_builder_add (&builder, "{sv}", name,
-                                 g_variant_new_int64 (sqlite3_column_int64 (stmt, i)));
-          break;
-        case SQLITE_FLOAT:
-          g_variant_builder_add (&builder, "{sv}", name,
-                                 g_variant_new_double (sqlite3_column_double (stmt, i)));
-          break;
-        case SQLITE_TEXT:
-          {
-            const char *text = (const char *) sqlite3_column_text (stmt, i);
-
-            if (g_utf8_validate (text, -1, NULL))
-              g_variant_builder_add (&builder, "{sv}", name, g_variant_new_string (text));
-          }
-          break;
-        case SQLITE_BLOB:
-          {
-            const guint8 *blob = sqlite3_column_blob (stmt, i);
-            int n = sqlite3_column_bytes (stmt, i);
-            GString *hex = g_string_sized_new ((gsize) n * 2);
-
-            for (int j = 0; j < n; j++)
-              g_string_append_printf (hex, "%02x", blob[j]);
-            g_variant_builder_add (&builder, "{sv}", name,
-                                   g_variant_new_take_string (g_string_free (hex, FALSE)));
-          }
-          break;
-        case SQLITE_NULL:
-        default:
-          break;
-        }
-    }
-  return g_variant_builder_end (&builder);
-}
-
 static int
 sort_items (gconstpointer a,
             gconstpointer b,
@@ -167,17 +119,17 @@ anx_query_model_reload (AnxQueryModel *self)
     }
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      const char *key = (const char *) sqlite3_column_text (stmt, 0);
-      g_autoptr(GVariant) row = g_variant_ref_sink (row_variant (stmt));
-      AnxStoreItem *item = key != NULL ? g_hash_table_lookup (old, key) : NULL;
+      g_autoptr(AnxStoreItem) fresh_item = anx_store_item_new_from_statement (stmt);
+      AnxStoreItem *item;
 
-      if (key == NULL)
+      if (fresh_item == NULL)
         continue;
       /* An unchanged row keeps its item. */
-      if (item != NULL && anx_store_item_equal_row (item, row))
+      item = g_hash_table_lookup (old, anx_store_item_get_key (fresh_item));
+      if (item != NULL && anx_store_item_equal (item, fresh_item))
         item = g_object_ref (item);
       else
-        item = anx_store_item_new (key, row);
+        item = g_steal_pointer (&fresh_item);
       if (self->filter != NULL && !self->filter (item, self->filter_data))
         {
           g_object_unref (item);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <sqlite3.h>
 
 G_BEGIN_DECLS
 
@@ -18,10 +19,14 @@ G_DECLARE_FINAL_TYPE (AnxStoreItem, anx_store_item, ANX, STORE_ITEM, GObject)
 /* clang-format off */
 AnxStoreItem *anx_store_item_new          (const char   *key,
                                            GVariant     *row);
+AnxStoreItem *anx_store_item_new_from_statement
+                                          (sqlite3_stmt *stmt);
 const char   *anx_store_item_get_key      (AnxStoreItem *self);
 GVariant     *anx_store_item_get_row      (AnxStoreItem *self);
 gboolean      anx_store_item_equal_row    (AnxStoreItem *self,
                                            GVariant     *row);
+gboolean      anx_store_item_equal        (AnxStoreItem *self,
+                                           AnxStoreItem *other);
 const char   *anx_store_item_get_string   (AnxStoreItem *self,
                                            const char   *column);
 gint64        anx_store_item_get_int      (AnxStoreItem *self,

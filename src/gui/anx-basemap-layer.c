@@ -174,25 +174,66 @@ to_widget (const Frame *frame,
   *y = CLAMP (*y, -CLAMP_MARGIN, frame->height + CLAMP_MARGIN);
 }
 
+/* Vertices closer than this (pixels, on both axes) to the last one drawn
+ * are skipped: at low zoom levels most of the coast is sub-pixel detail. */
+#define MIN_STEP 0.5
+/* Strokes are culled outside the widget by this much: more than half the
+ * widest line, so that no cap or join of a culled segment would show. */
+#define STROKE_MARGIN 8.0
+
+static gboolean
+segment_visible (const Frame *frame,
+                 double       x0,
+                 double       y0,
+                 double       x1,
+                 double       y1)
+{
+  return MAX (x0, x1) >= -STROKE_MARGIN && MIN (x0, x1) <= frame->width + STROKE_MARGIN &&
+         MAX (y0, y1) >= -STROKE_MARGIN && MIN (y0, y1) <= frame->height + STROKE_MARGIN;
+}
+
+/* @stroke: the path is for a stroke, so segments wholly outside the widget
+ * are left out (a fill needs every edge to know its inside). */
 static void
 path_line (cairo_t         *cr,
            AnxBasemapLayer *self,
            const Frame     *frame,
-           const Line      *line)
+           const Line      *line,
+           gboolean         stroke)
 {
   const double *xy = &g_array_index (self->coords, double, 2 * line->first);
+  guint n = line->n + (stroke && line->closed && line->n > 1 ? 1 : 0);
+  double px = 0, py = 0;
+  gboolean pen_down = FALSE;
 
-  for (guint i = 0; i < line->n; i++)
+  for (guint i = 0; i < n; i++)
     {
+      guint k = i < line->n ? i : 0; /* a closed stroke ends where it began */
       double x, y;
 
-      to_widget (frame, xy[2 * i], xy[2 * i + 1], &x, &y);
-      if (i == 0)
-        cairo_move_to (cr, x, y);
+      to_widget (frame, xy[2 * k], xy[2 * k + 1], &x, &y);
+      if (i > 0 && i < n - 1 && fabs (x - px) < MIN_STEP && fabs (y - py) < MIN_STEP)
+        continue;
+      if (!stroke)
+        {
+          if (i == 0)
+            cairo_move_to (cr, x, y);
+          else
+            cairo_line_to (cr, x, y);
+        }
+      else if (i > 0 && segment_visible (frame, px, py, x, y))
+        {
+          if (!pen_down)
+            cairo_move_to (cr, px, py);
+          cairo_line_to (cr, x, y);
+          pen_down = TRUE;
+        }
       else
-        cairo_line_to (cr, x, y);
+        pen_down = FALSE;
+      px = x;
+      py = y;
     }
-  if (line->closed)
+  if (line->closed && !stroke)
     cairo_close_path (cr);
 }
 
@@ -204,7 +245,7 @@ path_sea (cairo_t         *cr,
           const Frame     *frame,
           const Line      *line)
 {
-  path_line (cr, self, frame, line);
+  path_line (cr, self, frame, line, FALSE);
   if (!line->closed)
     cairo_close_path (cr);
 }
@@ -363,16 +404,16 @@ anx_basemap_layer_snapshot (GtkWidget   *widget,
       cairo_fill_preserve (cr);
       cairo_new_path (cr);
       for (guint i = 0; i < self->coast->len; i++)
-        path_line (cr, self, &frame, &g_array_index (self->coast, Line, i));
+        path_line (cr, self, &frame, &g_array_index (self->coast, Line, i), TRUE);
       for (guint i = 0; i < self->lakes->len; i++)
-        path_line (cr, self, &frame, &g_array_index (self->lakes, Line, i));
+        path_line (cr, self, &frame, &g_array_index (self->lakes, Line, i), TRUE);
       cairo_set_line_width (cr, MAX (0.75, width * 0.6));
       gdk_cairo_set_source_rgba (cr, &palette->shore);
       cairo_stroke (cr);
 
       /* Rivers */
       for (guint i = 0; i < self->rivers->len; i++)
-        path_line (cr, self, &frame, &g_array_index (self->rivers, Line, i));
+        path_line (cr, self, &frame, &g_array_index (self->rivers, Line, i), TRUE);
       cairo_set_line_width (cr, width);
       gdk_cairo_set_source_rgba (cr, &palette->river);
       cairo_stroke (cr);

@@ -353,6 +353,32 @@ reset_filter_action (GtkWidget  *widget,
   anx_map_page_apply_filter (self);
 }
 
+/* ANXIN_REPORT_FIRST_FRAME=1 (for bench-console-ui): print the monotonic
+ * time of the first painted frame that draws stations, then stop watching. */
+static void
+on_first_frame_painted (GdkFrameClock *clock,
+                        gpointer       user_data)
+{
+  g_print ("anxin-console: first map frame painted at %" G_GINT64_FORMAT " us\n",
+           g_get_monotonic_time ());
+  g_signal_handlers_disconnect_by_func (clock, on_first_frame_painted, user_data);
+}
+
+static gboolean
+on_first_frame_tick (GtkWidget     *layer,
+                     GdkFrameClock *clock,
+                     gpointer       user_data)
+{
+  AnxMapPoints *points = anx_charger_layer_get_points (ANX_CHARGER_LAYER (layer));
+
+  if (points == NULL || anx_map_points_get_n_points (points) == 0 ||
+      !gtk_widget_get_mapped (layer))
+    return G_SOURCE_CONTINUE;
+  /* The points were set before this frame's update: it paints them. */
+  g_signal_connect_after (clock, "after-paint", G_CALLBACK (on_first_frame_painted), NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 anx_map_page_dispose (GObject *object)
 {
@@ -453,6 +479,10 @@ anx_map_page_init (AnxMapPage *self)
   self->operator_ids = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->operator_ids, g_strdup (""));
   self->operator_names = GTK_STRING_LIST (gtk_drop_down_get_model (self->operator_dropdown));
+
+  if (g_getenv ("ANXIN_REPORT_FIRST_FRAME") != NULL)
+    gtk_widget_add_tick_callback (GTK_WIDGET (self->charger_layer), on_first_frame_tick, NULL,
+                                  NULL);
 }
 
 /**
