@@ -186,7 +186,7 @@ load_page (AnxChainModel *self,
                           "(SELECT group_concat(f.code, ' ') FROM findings f WHERE "
                           "f.charger_code = r.charger_code AND f.sequence = r.sequence AND "
                           "f.hash = r.hash) AS findings, "
-                          "(SELECT group_concat(f.message, char(10)) FROM findings f WHERE "
+                          "(SELECT group_concat(f.message, ' · ') FROM findings f WHERE "
                           "f.charger_code = r.charger_code AND f.sequence = r.sequence AND "
                           "f.hash = r.hash) AS messages, "
                           "CASE WHEN r.kind = 'charge' THEN r.json END AS json "

@@ -277,6 +277,18 @@ anx_chain_row_get_energy_text (AnxChainRow *self)
   return gtk_label_get_text (GTK_LABEL (self->energy));
 }
 
+/**
+ * anx_chain_row_shows_mismatch:
+ * @self: a row
+ *
+ * Returns: whether the row shows its energy as outside the tolerance
+ */
+gboolean
+anx_chain_row_shows_mismatch (AnxChainRow *self)
+{
+  return gtk_widget_has_css_class (self->energy, "error");
+}
+
 static GtkWidget *
 new_label (const char *css,
            int         width_chars)
@@ -318,7 +330,7 @@ static void
 anx_chain_row_init (AnxChainRow *self)
 {
   GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *badges = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *badges = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
 
   gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
                                   GTK_ORIENTATION_VERTICAL);
@@ -336,15 +348,20 @@ anx_chain_row_init (AnxChainRow *self)
   gtk_widget_set_parent (self->banner, GTK_WIDGET (self));
 
   self->kind = new_label ("heading", 8);
-  self->time = new_label ("numeric", 18);
-  self->sequence = new_label ("dim-label", 8);
+  self->time = new_label ("numeric", 17);
+  self->sequence = new_label ("dim-label", 7);
   gtk_widget_add_css_class (self->sequence, "numeric");
   self->energy = new_label ("numeric", 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->energy), PANGO_ELLIPSIZE_NONE);
   gtk_widget_set_hexpand (self->energy, TRUE);
   gtk_box_append (GTK_BOX (line), self->kind);
   gtk_box_append (GTK_BOX (line), self->time);
   gtk_box_append (GTK_BOX (line), self->sequence);
   gtk_box_append (GTK_BOX (line), self->energy);
+  gtk_widget_set_parent (line, GTK_WIDGET (self));
+
+  /* Second line: the badges, then what the verifier said. */
+  line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   for (guint b = 0; b < ANX_CHAIN_N_BADGES; b++)
     {
       self->badges[b] = gtk_label_new (badge_title (b));
@@ -352,12 +369,12 @@ anx_chain_row_init (AnxChainRow *self)
       gtk_box_append (GTK_BOX (badges), self->badges[b]);
     }
   gtk_box_append (GTK_BOX (line), badges);
-  gtk_widget_set_parent (line, GTK_WIDGET (self));
-
   self->notes = new_label ("caption", 0);
   gtk_widget_add_css_class (self->notes, "dim-label");
+  gtk_widget_set_hexpand (self->notes, TRUE);
   gtk_widget_set_visible (self->notes, FALSE);
-  gtk_widget_set_parent (self->notes, GTK_WIDGET (self));
+  gtk_box_append (GTK_BOX (line), self->notes);
+  gtk_widget_set_parent (line, GTK_WIDGET (self));
 }
 
 /**

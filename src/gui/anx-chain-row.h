@@ -46,6 +46,7 @@ AnxChainBadgeState  anx_chain_row_badge_state     (guint         checks,
                                                    AnxChainBadge badge);
 gboolean            anx_chain_row_is_break        (const char   *findings);
 const char         *anx_chain_row_get_energy_text (AnxChainRow  *self);
+gboolean            anx_chain_row_shows_mismatch  (AnxChainRow  *self);
 /* clang-format on */
 
 G_END_DECLS

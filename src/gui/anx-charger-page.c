@@ -93,6 +93,7 @@ add_field (GtkListBox *list,
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_RIGHT);
+  gtk_widget_set_hexpand (label, TRUE);
   if (css != NULL)
     gtk_widget_add_css_class (label, css);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);

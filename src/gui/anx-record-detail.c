@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "anx-alarm-rules.h"
 #include "anx-chain-row.h"
 #include "anx-charger-info.h"
 #include "anx-finding.h"
@@ -161,8 +162,10 @@ render_checks (AnxRecordDetail *self)
   for (guint i = 0; i < check->findings->len; i++)
     {
       AnxFinding *finding = check->findings->pdata[i];
+      const char *kind = anx_alarm_kind_for_finding (anx_finding_get_code (finding));
 
-      add_field (self->checks_list, anx_finding_get_code (finding),
+      add_field (self->checks_list,
+                 kind != NULL ? anx_alarm_kind_get_title (kind) : anx_finding_get_code (finding),
                  anx_finding_get_message (finding), "error");
     }
 

@@ -134,6 +134,7 @@ anx_window_set_charger_shown (AnxWindow *self,
 
   g_simple_action_set_enabled (G_SIMPLE_ACTION (back), shown);
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), !shown);
   adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !shown);
   if (shown)
     {
