@@ -151,19 +151,74 @@ count_records (AnxChainModel *self)
   return n;
 }
 
-/* The energy the meter signed for a charge record, in Wh; FALSE when the
- * record or its OCMF cannot tell (the row then shows no metered figure). */
-static gboolean
-metered_wh (const char *json,
-            double     *wh)
+/* The "ocmf" string member of a stored record's JSON, unescaped, found
+ * without building the whole record: json-glib would cost most of a
+ * page's read time. NULL when the text holds anything unexpected (the full
+ * parse then decides). */
+static char *
+extract_ocmf (const char *json)
 {
-  g_autoptr(AnxChainRecord) record = anx_chain_record_new_from_json (json, -1, NULL);
+  const char *p = strstr (json, "\"ocmf\":\"");
+  GString *out;
+
+  if (p == NULL)
+    return NULL;
+  out = g_string_sized_new (1024);
+  for (p += 8; *p != '\0' && *p != '"'; p++)
+    {
+      if (*p != '\\')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      switch (*++p)
+        {
+        case '"':
+        case '\\':
+        case '/':
+          g_string_append_c (out, *p);
+          break;
+        case 'n':
+          g_string_append_c (out, '\n');
+          break;
+        case 't':
+          g_string_append_c (out, '\t');
+          break;
+        default:
+          /* \u escapes and the like: leave it to the full parser. */
+          g_string_free (out, TRUE);
+          return NULL;
+        }
+    }
+  if (*p != '"')
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * anx_chain_model_item_get_metered_wh:
+ * @item: an item of a chain model
+ * @wh: (out): the energy the meter signed for the session, in Wh
+ *
+ * Decodes the record's signed data (tens of microseconds: call it for
+ * what is shown).
+ *
+ * Returns: whether the record carries signed start and stop readings
+ */
+gboolean
+anx_chain_model_item_get_metered_wh (AnxStoreItem *item,
+                                     double       *wh)
+{
+  const char *text = anx_store_item_get_string (item, "ocmf");
   g_autoptr(AnxOcmf) ocmf = NULL;
   double start, stop;
 
-  if (record == NULL || anx_chain_record_get_ocmf (record) == NULL)
+  if (text == NULL)
     return FALSE;
-  ocmf = anx_ocmf_parse (anx_chain_record_get_ocmf (record), -1, NULL);
+  ocmf = anx_ocmf_parse (text, -1, NULL);
   if (ocmf == NULL || !anx_ocmf_get_transaction_energy (ocmf, &start, &stop, NULL))
     return FALSE;
   *wh = stop - start;
@@ -202,7 +257,6 @@ load_page (AnxChainModel *self,
       GVariantBuilder builder;
       g_autofree char *key = NULL;
       int n_columns = sqlite3_column_count (stmt);
-      double wh;
 
       g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
       for (int i = 0; i < n_columns - 1; i++)
@@ -216,9 +270,23 @@ load_page (AnxChainModel *self,
             g_variant_builder_add (&builder, "{sv}", name,
                                    g_variant_new_string ((const char *) sqlite3_column_text (stmt, i)));
         }
-      if (sqlite3_column_type (stmt, n_columns - 1) == SQLITE_TEXT &&
-          metered_wh ((const char *) sqlite3_column_text (stmt, n_columns - 1), &wh))
-        g_variant_builder_add (&builder, "{sv}", "metered_wh", g_variant_new_double (wh));
+      /* The signed data only: rows decode it when they are drawn (a page
+       * is read in a frame, decoding all of it would not fit). */
+      if (sqlite3_column_type (stmt, n_columns - 1) == SQLITE_TEXT)
+        {
+          const char *json = (const char *) sqlite3_column_text (stmt, n_columns - 1);
+          g_autofree char *ocmf = extract_ocmf (json);
+
+          if (ocmf == NULL)
+            {
+              g_autoptr(AnxChainRecord) record = anx_chain_record_new_from_json (json, -1, NULL);
+
+              if (record != NULL && anx_chain_record_get_ocmf (record) != NULL)
+                ocmf = g_strdup (anx_chain_record_get_ocmf (record));
+            }
+          if (ocmf != NULL)
+            g_variant_builder_add (&builder, "{sv}", "ocmf", g_variant_new_take_string (g_steal_pointer (&ocmf)));
+        }
       key = g_strdup_printf ("%" G_GINT64_FORMAT ":%s", (gint64) sqlite3_column_int64 (stmt, 0),
                              (const char *) sqlite3_column_text (stmt, 9));
       g_ptr_array_add (items, anx_store_item_new (key, g_variant_builder_end (&builder)));

@@ -88,13 +88,22 @@ add_seal (AnxChargerInfo *info,
   g_ptr_array_add (info->seals, seal);
 }
 
-/* The last seal record of each registered seal, newest first. */
-static void
-load_seal_states (sqlite3        *db,
-                  AnxChargerInfo *info)
+/**
+ * anx_charger_info_load_seal_states:
+ * @info: a charger
+ * @db: a connection of the store (any thread, one at a time)
+ *
+ * Finds the last seal record of each registered seal. It reads the chain
+ * from its head until it has them (the whole chain when a seal never had
+ * an event): run it in a thread.
+ */
+void
+anx_charger_info_load_seal_states (AnxChargerInfo *info,
+                                   sqlite3        *db)
 {
   sqlite3_stmt *stmt = NULL;
 
+  info->seals_checked = TRUE;
   if (info->seals->len == 0 ||
       sqlite3_prepare_v2 (db,
                           "SELECT json, recorded_at_us FROM records WHERE charger_code = ? AND "
@@ -233,9 +242,37 @@ anx_charger_info_load (sqlite3     *db,
       if (key != NULL)
         info->fingerprint = g_strdup (anx_meter_key_get_fingerprint (key));
     }
-  load_seal_states (db, info);
   load_alarms (db, info);
   return g_steal_pointer (&info);
+}
+
+/**
+ * anx_charger_info_copy_seal_states:
+ * @info: a charger
+ * @from: the same charger, read earlier with its seal states
+ *
+ * Takes the seal states of @from for the seals both list.
+ */
+void
+anx_charger_info_copy_seal_states (AnxChargerInfo *info,
+                                   AnxChargerInfo *from)
+{
+  if (from == NULL || !from->seals_checked || g_strcmp0 (info->code, from->code) != 0)
+    return;
+  for (guint i = 0; i < info->seals->len; i++)
+    for (guint j = 0; j < from->seals->len; j++)
+      {
+        AnxSealState *seal = info->seals->pdata[i];
+        AnxSealState *known = from->seals->pdata[j];
+
+        if (g_strcmp0 (seal->seal_id, known->seal_id) == 0)
+          {
+            g_free (seal->last_action);
+            seal->last_action = g_strdup (known->last_action);
+            seal->last_action_us = known->last_action_us;
+          }
+      }
+  info->seals_checked = TRUE;
 }
 
 /**

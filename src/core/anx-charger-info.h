@@ -64,6 +64,7 @@ typedef struct
   char      *first_verification;
   char      *rotation_due;
   GPtrArray *seals;  /* of AnxSealState */
+  gboolean   seals_checked; /* whether the chain was read for seal events */
   GPtrArray *alarms; /* of AnxChargerAlarm */
 } AnxChargerInfo;
 
@@ -72,6 +73,10 @@ typedef struct
 AnxChargerInfo  *anx_charger_info_load          (sqlite3        *db,
                                                  const char     *code,
                                                  GError        **error);
+void             anx_charger_info_load_seal_states (AnxChargerInfo *info,
+                                                    sqlite3        *db);
+void             anx_charger_info_copy_seal_states (AnxChargerInfo *info,
+                                                    AnxChargerInfo *from);
 void             anx_charger_info_free          (AnxChargerInfo *info);
 gboolean         anx_charger_info_rotation_overdue (AnxChargerInfo *info,
                                                     GDateTime      *now);

@@ -7,6 +7,11 @@
  * against metered energy, and one badge per aspect of the console's own
  * verification. A record whose link, hash or sequence is wrong carries a
  * banner naming the break, so breaks show where they are in the history.
+ *
+ * GTK 4.8's list view keeps about 200 rows bound around what is visible,
+ * and a new charger rebinds them all: so a row is one widget that keeps
+ * its texts and states on bind and lays them out with Pango only when it is
+ * drawn (only the rows on screen are), instead of a dozen labels each.
  */
 
 #define G_LOG_DOMAIN "anx-chain-row"
@@ -16,21 +21,35 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "anx-chain-model.h"
 #include "anx-chain-row.h"
 #include "anx-chain-verifier.h"
 #include "anx-finding.h"
+
+typedef enum
+{
+  TONE_NORMAL,
+  TONE_DIM,
+  TONE_SUCCESS,
+  TONE_WARNING,
+  TONE_ERROR,
+} Tone;
 
 struct _AnxChainRow
 {
   GtkWidget parent_instance;
 
-  GtkWidget *banner;
-  GtkWidget *kind;
-  GtkWidget *time;
-  GtkWidget *sequence;
-  GtkWidget *energy;
-  GtkWidget *badges[ANX_CHAIN_N_BADGES];
-  GtkWidget *notes;
+  char *banner; /* NULL: no break here */
+  char *kind;
+  char *time;
+  char *sequence;
+  char *energy; /* NULL: not decoded yet */
+  Tone energy_tone;
+  AnxStoreItem *item;
+  guint tolerance_bp;
+  AnxChainBadgeState badges[ANX_CHAIN_N_BADGES];
+  char *notes;
+  int line_height; /* 0: not measured since the style changed */
 };
 
 G_DEFINE_FINAL_TYPE (AnxChainRow, anx_chain_row, GTK_TYPE_WIDGET)
@@ -141,15 +160,13 @@ kind_title (const char *kind)
 }
 
 static void
-set_state_class (GtkWidget  *widget,
-                 const char *name)
+set_text (char       **field,
+          const char  *text)
 {
-  static const char *const classes[] = { "success", "error", "warning", "dim-label" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (widget, classes[i]);
-  if (name != NULL)
-    gtk_widget_add_css_class (widget, name);
+  if (g_strcmp0 (*field, text) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (text);
 }
 
 /**
@@ -169,100 +186,96 @@ anx_chain_row_set_item (AnxChainRow  *self,
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *time = NULL;
   g_autofree char *sequence = NULL;
-  g_autofree char *energy = NULL;
+  g_autofree char *banner = NULL;
+  g_autofree char *label = NULL;
   const char *findings, *messages, *kind;
-  GVariant *row;
-  double metered = 0;
-  gint64 billed;
-  gboolean is_break, has_metered;
+  gboolean had_banner = self->banner != NULL;
   guint checks;
 
   if (item == NULL)
     {
-      gtk_label_set_text (GTK_LABEL (self->kind), "");
-      gtk_label_set_text (GTK_LABEL (self->time), "");
-      gtk_label_set_text (GTK_LABEL (self->sequence), "");
-      gtk_label_set_text (GTK_LABEL (self->energy), "");
-      gtk_widget_set_visible (self->banner, FALSE);
-      gtk_widget_set_visible (self->notes, FALSE);
+      g_clear_pointer (&self->kind, g_free);
+      g_clear_pointer (&self->time, g_free);
+      g_clear_pointer (&self->sequence, g_free);
+      g_clear_pointer (&self->energy, g_free);
+      g_clear_object (&self->item);
+      g_clear_pointer (&self->banner, g_free);
+      g_clear_pointer (&self->notes, g_free);
+      gtk_widget_queue_resize (GTK_WIDGET (self));
       return;
     }
 
-  row = anx_store_item_get_row (item);
   kind = anx_store_item_get_string (item, "kind");
   findings = anx_store_item_get_string (item, "findings");
   messages = anx_store_item_get_string (item, "messages");
   checks = (guint) anx_store_item_get_int (item, "checks");
-  billed = anx_store_item_get_int (item, "billed_wh");
-  has_metered = g_variant_lookup (row, "metered_wh", "d", &metered);
 
-  gtk_label_set_text (GTK_LABEL (self->kind), kind_title (kind));
+  set_text (&self->kind, kind_title (kind));
   utc = g_date_time_new_from_unix_utc (anx_store_item_get_int (item, "recorded_at_us") /
                                        G_USEC_PER_SEC);
   local = utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
   time = local != NULL ? g_date_time_format (local, "%x %X") : g_strdup ("");
-  gtk_label_set_text (GTK_LABEL (self->time), time);
+  set_text (&self->time, time);
   /* Translators: a record's sequence number in its charger's chain */
   sequence = g_strdup_printf (_("No. %" G_GINT64_FORMAT), anx_store_item_get_int (item, "sequence"));
-  gtk_label_set_text (GTK_LABEL (self->sequence), sequence);
+  set_text (&self->sequence, sequence);
 
-  if (g_strcmp0 (kind, "charge") == 0 && has_metered && metered > 0)
+  /* The signed data is decoded when the row is drawn. */
+  g_set_object (&self->item, item);
+  self->tolerance_bp = tolerance_bp;
+  g_clear_pointer (&self->energy, g_free);
+
+  for (guint b = 0; b < ANX_CHAIN_N_BADGES; b++)
+    self->badges[b] = anx_chain_row_badge_state (checks, findings, b);
+
+  if (anx_chain_row_is_break (findings))
+    /* Translators: a banner in the chain history; %s says what is wrong */
+    banner = g_strdup_printf (_("Chain break: %s"), messages != NULL ? messages : findings);
+  set_text (&self->banner, banner);
+  set_text (&self->notes, banner == NULL ? messages : NULL);
+
+  label = g_strdup_printf ("%s%s%s %s %s%s%s", banner != NULL ? banner : "",
+                           banner != NULL ? ". " : "", self->kind, self->time, self->sequence,
+                           self->notes != NULL ? ". " : "",
+                           self->notes != NULL ? self->notes : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  if (had_banner != (self->banner != NULL))
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+ensure_energy (AnxChainRow *self)
+{
+  const char *kind;
+  gint64 billed;
+  double metered = 0;
+
+  if (self->energy != NULL || self->item == NULL)
+    return;
+  kind = anx_store_item_get_string (self->item, "kind");
+  billed = anx_store_item_get_int (self->item, "billed_wh");
+  self->energy_tone = TONE_NORMAL;
+  if (g_strcmp0 (kind, "charge") != 0)
+    self->energy = g_strdup ("");
+  else if (anx_chain_model_item_get_metered_wh (self->item, &metered) && metered > 0)
     {
       double deviation = 100.0 * ((double) billed - metered) / metered;
-      gboolean outside = tolerance_bp > 0 && fabs (deviation) > tolerance_bp / 100.0 &&
+      gboolean outside = self->tolerance_bp > 0 && fabs (deviation) > self->tolerance_bp / 100.0 &&
                          fabs ((double) billed - metered) > 1.0;
 
       /* Translators: billed energy, metered energy, deviation in percent */
-      energy = g_strdup_printf (_("%1$.2f kWh billed · %2$.2f kWh metered · %3$+.1f %%"),
-                                (double) billed / 1000.0, metered / 1000.0, deviation);
-      set_state_class (self->energy, outside ? "error" : NULL);
-    }
-  else if (g_strcmp0 (kind, "charge") == 0)
-    {
-      /* Translators: billed energy of a record without signed readings */
-      energy = g_strdup_printf (_("%.2f kWh billed · no signed reading"), (double) billed / 1000.0);
-      set_state_class (self->energy, "warning");
+      self->energy = g_strdup_printf (_("%1$.2f kWh billed · %2$.2f kWh metered · %3$+.1f %%"),
+                                      (double) billed / 1000.0, metered / 1000.0, deviation);
+      self->energy_tone = outside ? TONE_ERROR : TONE_NORMAL;
     }
   else
     {
-      energy = g_strdup ("");
-      set_state_class (self->energy, NULL);
+      /* Translators: billed energy of a record without signed readings */
+      self->energy = g_strdup_printf (_("%.2f kWh billed · no signed reading"),
+                                      (double) billed / 1000.0);
+      self->energy_tone = TONE_WARNING;
     }
-  gtk_label_set_text (GTK_LABEL (self->energy), energy);
-
-  for (guint b = 0; b < ANX_CHAIN_N_BADGES; b++)
-    {
-      AnxChainBadgeState state = anx_chain_row_badge_state (checks, findings, b);
-      g_autofree char *tooltip = NULL;
-      g_autofree char *text = g_strdup_printf ("%s\u2009%s",
-                                               state == ANX_CHAIN_BADGE_PASSED   ? "\u2713"
-                                               : state == ANX_CHAIN_BADGE_FAILED ? "\u2717"
-                                                                                 : "\u2013",
-                                               badge_title (b));
-
-      gtk_label_set_text (GTK_LABEL (self->badges[b]), text);
-      set_state_class (self->badges[b], state == ANX_CHAIN_BADGE_PASSED   ? "success"
-                                        : state == ANX_CHAIN_BADGE_FAILED ? "error"
-                                                                          : "dim-label");
-      gtk_widget_set_opacity (self->badges[b], state == ANX_CHAIN_BADGE_NOT_CHECKED ? 0.45 : 1.0);
-      tooltip = g_strdup_printf ("%s: %s", badge_title (b),
-                                 state == ANX_CHAIN_BADGE_PASSED   ? _("verified")
-                                 : state == ANX_CHAIN_BADGE_FAILED ? _("failed")
-                                                                   : _("not checked"));
-      gtk_widget_set_tooltip_text (self->badges[b], tooltip);
-    }
-
-  is_break = anx_chain_row_is_break (findings);
-  gtk_widget_set_visible (self->banner, is_break);
-  if (is_break)
-    {
-      /* Translators: a banner in the chain history; %s says what is wrong */
-      g_autofree char *text = g_strdup_printf (_("Chain break: %s"), messages != NULL ? messages : findings);
-
-      gtk_label_set_text (GTK_LABEL (self->banner), text);
-    }
-  gtk_widget_set_visible (self->notes, !is_break && messages != NULL && *messages != '\0');
-  gtk_label_set_text (GTK_LABEL (self->notes), messages != NULL ? messages : "");
 }
 
 /**
@@ -274,7 +287,8 @@ anx_chain_row_set_item (AnxChainRow  *self,
 const char *
 anx_chain_row_get_energy_text (AnxChainRow *self)
 {
-  return gtk_label_get_text (GTK_LABEL (self->energy));
+  ensure_energy (self);
+  return self->energy != NULL ? self->energy : "";
 }
 
 /**
@@ -286,33 +300,180 @@ anx_chain_row_get_energy_text (AnxChainRow *self)
 gboolean
 anx_chain_row_shows_mismatch (AnxChainRow *self)
 {
-  return gtk_widget_has_css_class (self->energy, "error");
+  ensure_energy (self);
+  return self->energy_tone == TONE_ERROR;
 }
 
-static GtkWidget *
-new_label (const char *css,
-           int         width_chars)
-{
-  GtkWidget *label = gtk_label_new (NULL);
+#define PAD_X 10
+#define PAD_Y 5
+#define GAP   12
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  if (width_chars > 0)
-    gtk_label_set_width_chars (GTK_LABEL (label), width_chars);
-  if (css != NULL)
-    gtk_widget_add_css_class (label, css);
-  return label;
+static GdkRGBA
+tone_color (GtkWidget *widget,
+            Tone       tone)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+  const char *name = tone == TONE_SUCCESS   ? "success_color"
+                     : tone == TONE_WARNING ? "warning_color"
+                     : tone == TONE_ERROR   ? "error_color"
+                                            : NULL;
+  GdkRGBA color;
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (context, &color);
+  if (name != NULL)
+    gtk_style_context_lookup_color (context, name, &color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  if (tone == TONE_DIM)
+    color.alpha *= 0.55f;
+  return color;
+}
+
+static int
+line_height (GtkWidget *widget)
+{
+  AnxChainRow *self = ANX_CHAIN_ROW (widget);
+
+  if (self->line_height == 0)
+    {
+      PangoContext *context = gtk_widget_get_pango_context (widget);
+      PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+
+      self->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_height (metrics)) + 2;
+      pango_font_metrics_unref (metrics);
+    }
+  return self->line_height;
+}
+
+/* Draws @text at (@x, @y); returns its width. */
+static int
+draw_text (GtkSnapshot *snapshot,
+           GtkWidget   *widget,
+           const char  *text,
+           int          x,
+           int          y,
+           int          max_width,
+           gboolean     bold,
+           gboolean     small,
+           Tone         tone)
+{
+  g_autoptr(PangoLayout) layout = NULL;
+  GdkRGBA color = tone_color (widget, tone);
+  int width, height;
+
+  if (text == NULL || *text == '\0' || max_width <= 0)
+    return 0;
+  layout = gtk_widget_create_pango_layout (widget, text);
+  if (bold || small)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      if (bold)
+        pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      if (small)
+        pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
+      pango_layout_set_attributes (layout, attrs);
+      pango_attr_list_unref (attrs);
+    }
+  pango_layout_set_width (layout, max_width * PANGO_SCALE);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_single_paragraph_mode (layout, TRUE);
+  pango_layout_get_pixel_size (layout, &width, &height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x, (float) y));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+  return width;
 }
 
 static void
-anx_chain_row_dispose (GObject *object)
+anx_chain_row_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
 {
-  GtkWidget *child;
+  AnxChainRow *self = ANX_CHAIN_ROW (widget);
+  int width = gtk_widget_get_width (widget);
+  int line = line_height (widget);
+  int x = PAD_X, y = PAD_Y, right = width - PAD_X;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
-    gtk_widget_unparent (child);
+  if (self->kind == NULL)
+    return;
+  ensure_energy (self);
+  if (self->banner != NULL)
+    {
+      draw_text (snapshot, widget, self->banner, x, y, right - x, TRUE, FALSE, TONE_ERROR);
+      y += line;
+    }
+  /* The columns line up from row to row: fixed widths for kind and time. */
+  draw_text (snapshot, widget, self->kind, x, y, 110, TRUE, FALSE, TONE_NORMAL);
+  x += 110 + GAP;
+  draw_text (snapshot, widget, self->time, x, y, 170, FALSE, FALSE, TONE_NORMAL);
+  x += 170 + GAP;
+  draw_text (snapshot, widget, self->sequence, x, y, 80, FALSE, FALSE, TONE_DIM);
+  x += 80 + GAP;
+  draw_text (snapshot, widget, self->energy, x, y, right - x, FALSE, FALSE, self->energy_tone);
 
-  G_OBJECT_CLASS (anx_chain_row_parent_class)->dispose (object);
+  x = PAD_X;
+  y += line;
+  for (guint b = 0; b < ANX_CHAIN_N_BADGES; b++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s\u2009%s",
+                                               self->badges[b] == ANX_CHAIN_BADGE_PASSED   ? "\u2713"
+                                               : self->badges[b] == ANX_CHAIN_BADGE_FAILED ? "\u2717"
+                                                                                          : "\u2013",
+                                               badge_title (b));
+
+      x += draw_text (snapshot, widget, text, x, y, right - x, TRUE, TRUE,
+                      self->badges[b] == ANX_CHAIN_BADGE_PASSED   ? TONE_SUCCESS
+                      : self->badges[b] == ANX_CHAIN_BADGE_FAILED ? TONE_ERROR
+                                                                 : TONE_DIM) +
+           8;
+    }
+  draw_text (snapshot, widget, self->notes, x + GAP, y, right - x - GAP, FALSE, TRUE, TONE_DIM);
+}
+
+static void
+anx_chain_row_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  AnxChainRow *self = ANX_CHAIN_ROW (widget);
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 480;
+      *natural = 900;
+      return;
+    }
+  *minimum = *natural = 2 * PAD_Y + line_height (widget) * (self->banner != NULL ? 3 : 2);
+}
+
+static void
+anx_chain_row_css_changed (GtkWidget         *widget,
+                           GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (anx_chain_row_parent_class)->css_changed (widget, change);
+  ANX_CHAIN_ROW (widget)->line_height = 0;
+  gtk_widget_queue_resize (widget);
+}
+
+static void
+anx_chain_row_finalize (GObject *object)
+{
+  AnxChainRow *self = ANX_CHAIN_ROW (object);
+
+  g_free (self->banner);
+  g_free (self->kind);
+  g_free (self->time);
+  g_free (self->sequence);
+  g_free (self->energy);
+  g_free (self->notes);
+  g_clear_object (&self->item);
+
+  G_OBJECT_CLASS (anx_chain_row_parent_class)->finalize (object);
 }
 
 static void
@@ -321,60 +482,17 @@ anx_chain_row_class_init (AnxChainRowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = anx_chain_row_dispose;
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  object_class->finalize = anx_chain_row_finalize;
+  widget_class->snapshot = anx_chain_row_snapshot;
+  widget_class->measure = anx_chain_row_measure;
+  widget_class->css_changed = anx_chain_row_css_changed;
   gtk_widget_class_set_css_name (widget_class, "chainrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LIST_ITEM);
 }
 
 static void
 anx_chain_row_init (AnxChainRow *self)
 {
-  GtkWidget *line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *badges = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
-                                  GTK_ORIENTATION_VERTICAL);
-  gtk_widget_set_margin_start (GTK_WIDGET (self), 6);
-  gtk_widget_set_margin_end (GTK_WIDGET (self), 6);
-  gtk_widget_set_margin_top (GTK_WIDGET (self), 4);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (self), 4);
-
-  self->banner = new_label ("error", 0);
-  gtk_label_set_ellipsize (GTK_LABEL (self->banner), PANGO_ELLIPSIZE_NONE);
-  gtk_label_set_wrap (GTK_LABEL (self->banner), TRUE);
-  gtk_widget_add_css_class (self->banner, "heading");
-  gtk_widget_set_margin_bottom (self->banner, 2);
-  gtk_widget_set_visible (self->banner, FALSE);
-  gtk_widget_set_parent (self->banner, GTK_WIDGET (self));
-
-  self->kind = new_label ("heading", 8);
-  self->time = new_label ("numeric", 17);
-  self->sequence = new_label ("dim-label", 7);
-  gtk_widget_add_css_class (self->sequence, "numeric");
-  self->energy = new_label ("numeric", 0);
-  gtk_label_set_ellipsize (GTK_LABEL (self->energy), PANGO_ELLIPSIZE_NONE);
-  gtk_widget_set_hexpand (self->energy, TRUE);
-  gtk_box_append (GTK_BOX (line), self->kind);
-  gtk_box_append (GTK_BOX (line), self->time);
-  gtk_box_append (GTK_BOX (line), self->sequence);
-  gtk_box_append (GTK_BOX (line), self->energy);
-  gtk_widget_set_parent (line, GTK_WIDGET (self));
-
-  /* Second line: the badges, then what the verifier said. */
-  line = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  for (guint b = 0; b < ANX_CHAIN_N_BADGES; b++)
-    {
-      self->badges[b] = gtk_label_new (badge_title (b));
-      gtk_widget_add_css_class (self->badges[b], "caption-heading");
-      gtk_box_append (GTK_BOX (badges), self->badges[b]);
-    }
-  gtk_box_append (GTK_BOX (line), badges);
-  self->notes = new_label ("caption", 0);
-  gtk_widget_add_css_class (self->notes, "dim-label");
-  gtk_widget_set_hexpand (self->notes, TRUE);
-  gtk_widget_set_visible (self->notes, FALSE);
-  gtk_box_append (GTK_BOX (line), self->notes);
-  gtk_widget_set_parent (line, GTK_WIDGET (self));
 }
 
 /**

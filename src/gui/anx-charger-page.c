@@ -34,6 +34,7 @@ struct _AnxChargerPage
   GTimeZone *zone;
   GCancellable *cancellable;
   gboolean loading;
+  guint start_id;
   gulong changed_id;
 
   /* Template widgets */
@@ -59,6 +60,13 @@ typedef struct
   char *code;
 } RatioJob;
 
+/* What the thread reads: the chart's points and the seals' states. */
+typedef struct
+{
+  GArray *points;
+  AnxChargerInfo *info;
+} RatioResult;
+
 static void
 ratio_job_free (gpointer data)
 {
@@ -67,6 +75,16 @@ ratio_job_free (gpointer data)
   g_free (job->path);
   g_free (job->code);
   g_free (job);
+}
+
+static void
+ratio_result_free (gpointer data)
+{
+  RatioResult *result = data;
+
+  g_clear_pointer (&result->points, g_array_unref);
+  g_clear_pointer (&result->info, anx_charger_info_free);
+  g_free (result);
 }
 
 static void
@@ -117,8 +135,11 @@ state_title (const char *status)
 }
 
 static const char *
-seal_action_title (const char *action)
+seal_action_title (AnxChargerInfo *info,
+                   const char     *action)
 {
+  if (!info->seals_checked)
+    return _("reading the chain…");
   if (action == NULL)
     return _("intact (no seal event recorded)");
   if (g_str_equal (action, "opened"))
@@ -232,8 +253,8 @@ render_info (AnxChargerPage *self)
                                                         : _("Electronic seal %s"),
                                                     seal->seal_id);
           g_autofree char *when = seal->last_action != NULL ? format_time_us (self, seal->last_action_us) : NULL;
-          g_autofree char *state = when != NULL ? g_strdup_printf ("%s · %s", seal_action_title (seal->last_action), when)
-                                                : g_strdup (seal_action_title (seal->last_action));
+          g_autofree char *state = when != NULL ? g_strdup_printf ("%s · %s", seal_action_title (info, seal->last_action), when)
+                                                : g_strdup (seal_action_title (info, seal->last_action));
 
           add_field (self->meter_list, title, state,
                      g_strcmp0 (seal->last_action, "opened") == 0 ||
@@ -285,19 +306,23 @@ load_ratios_thread (GTask        *task,
 {
   RatioJob *job = task_data;
   sqlite3 *db = NULL;
-  GArray *points;
+  RatioResult *result = g_new0 (RatioResult, 1);
 
   if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
     {
       sqlite3_close (db);
+      ratio_result_free (result);
       g_task_return_new_error (task, ANX_STORE_ERROR, ANX_STORE_ERROR_SQLITE,
                                _("The store could not be opened"));
       return;
     }
   sqlite3_busy_timeout (db, 5000);
-  points = anx_charger_info_load_ratios (db, job->code, ANX_CHARGER_PAGE_CHART_POINTS);
+  result->points = anx_charger_info_load_ratios (db, job->code, ANX_CHARGER_PAGE_CHART_POINTS);
+  result->info = anx_charger_info_load (db, job->code, NULL);
+  if (result->info != NULL)
+    anx_charger_info_load_seal_states (result->info, db);
   sqlite3_close (db);
-  g_task_return_pointer (task, points, (GDestroyNotify) g_array_unref);
+  g_task_return_pointer (task, result, ratio_result_free);
 }
 
 static void
@@ -331,38 +356,56 @@ on_ratios_loaded (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) points = g_task_propagate_pointer (G_TASK (result), &error);
+  RatioResult *loaded = g_task_propagate_pointer (G_TASK (result), &error);
   AnxChargerPage *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = ANX_CHARGER_PAGE (source);
   self->loading = FALSE;
-  if (points == NULL)
-    g_warning ("Ratios of %s: %s", self->code, error->message);
-  anx_ratio_chart_set_points (self->chart, points,
+  if (loaded == NULL)
+    g_warning ("Chart of %s: %s", self->code, error->message);
+  if (loaded != NULL && loaded->info != NULL && self->info != NULL)
+    {
+      anx_charger_info_copy_seal_states (self->info, loaded->info);
+      render_info (self);
+    }
+  anx_ratio_chart_set_points (self->chart, loaded != NULL ? loaded->points : NULL,
                               self->info != NULL ? self->info->tolerance_bp : 0);
+  g_clear_pointer (&loaded, ratio_result_free);
   update_summary (self);
 }
 
-static void
-load_ratios (AnxChargerPage *self)
+static gboolean
+start_loading_ratios (gpointer user_data)
 {
+  AnxChargerPage *self = user_data;
   g_autoptr(GTask) task = NULL;
   RatioJob *job;
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  self->start_id = 0;
   job = g_new0 (RatioJob, 1);
   job->path = g_strdup (anx_store_get_path (self->store));
   job->code = g_strdup (self->code);
   task = g_task_new (self, self->cancellable, on_ratios_loaded, NULL);
-  g_task_set_source_tag (task, load_ratios);
+  g_task_set_source_tag (task, start_loading_ratios);
   g_task_set_task_data (task, job, ratio_job_free);
   g_task_set_return_on_cancel (task, TRUE);
-  self->loading = TRUE;
   g_task_run_in_thread (task, load_ratios_thread);
+  return G_SOURCE_REMOVE;
+}
+
+/* The thread starts once the page is painted: on a busy machine it would
+ * otherwise take the CPU the first frame needs. */
+static void
+load_ratios (AnxChargerPage *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  self->loading = TRUE;
+  g_clear_handle_id (&self->start_id, g_source_remove);
+  self->start_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, start_loading_ratios, self, NULL);
 }
 
 static void
@@ -375,8 +418,12 @@ on_store_changed (AnxStore *store,
   if ((changes & (ANX_STORE_CHANGED_ALARMS | ANX_STORE_CHANGED_REGISTRY |
                   ANX_STORE_CHANGED_CHARGERS)) != 0 && self->code != NULL)
     {
+      AnxChargerInfo *info = anx_charger_info_load (anx_store_get_read_db (store), self->code, NULL);
+
+      if (info != NULL)
+        anx_charger_info_copy_seal_states (info, self->info);
       g_clear_pointer (&self->info, anx_charger_info_free);
-      self->info = anx_charger_info_load (anx_store_get_read_db (store), self->code, NULL);
+      self->info = info;
       render_info (self);
     }
   if ((changes & ANX_STORE_CHANGED_RECORDS) != 0)
@@ -422,6 +469,7 @@ anx_charger_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->start_id, g_source_remove);
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   gtk_widget_dispose_template (GTK_WIDGET (self), ANX_TYPE_CHARGER_PAGE);
