@@ -247,7 +247,7 @@ find_row (AnxChargerPage   *page,
           const char *energy = anx_chain_row_get_energy_text (rows->pdata[i]);
           g_autofree char *billed = g_strdup_printf ("%.2f", record->billed_wh / 1000.0);
 
-          if (g_str_has_prefix (energy, billed) && shows_kwh (energy, record->metered_wh))
+          if (strstr (energy, billed) != NULL && shows_kwh (energy, record->metered_wh))
             return rows->pdata[i];
         }
     }
@@ -407,6 +407,17 @@ test_charger_page (void)
     g_assert_true (g_str_has_prefix (anx_record_detail_get_raw (detail), "OCMF|"));
   }
   g_free (screenshot_after_paint (GTK_WIDGET (detail), "record-detail-1280x800"));
+  /* Further down: the decoded readings, the key and the raw signed data. */
+  {
+    GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (
+        anx_test_find_widget_of_type (GTK_WIDGET (detail), GTK_TYPE_SCROLLED_WINDOW));
+    GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+    anx_test_iterate (200);
+    g_assert_cmpfloat (gtk_adjustment_get_value (adjustment), >, 0);
+    g_free (screenshot_after_paint (GTK_WIDGET (detail), "record-detail-ocmf-1280x800"));
+  }
 
   /* Verify Again: the same verdict, checked once more from the raw data. */
   {

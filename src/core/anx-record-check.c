@@ -113,9 +113,11 @@ anx_record_check_run (sqlite3     *db,
   sqlite3_finalize (stmt);
   if (check->json == NULL)
     {
+      g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, sequence);
+
+      /* Translators: %1$s is a record's sequence number, %2$s a charger */
       g_set_error (error, ANX_STORE_ERROR, ANX_STORE_ERROR_NOT_FOUND,
-                   _("Record %" G_GINT64_FORMAT " of %s is not in the store"), sequence,
-                   charger_code);
+                   _("Record %1$s of %2$s is not in the store"), number, charger_code);
       return NULL;
     }
   check->record = anx_chain_record_new_from_json (check->json, -1, error);

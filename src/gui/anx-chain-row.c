@@ -186,6 +186,7 @@ anx_chain_row_set_item (AnxChainRow  *self,
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *time = NULL;
   g_autofree char *sequence = NULL;
+  g_autofree char *number = NULL;
   g_autofree char *banner = NULL;
   g_autofree char *label = NULL;
   const char *findings, *messages, *kind;
@@ -217,7 +218,8 @@ anx_chain_row_set_item (AnxChainRow  *self,
   time = local != NULL ? g_date_time_format (local, "%x %X") : g_strdup ("");
   set_text (&self->time, time);
   /* Translators: a record's sequence number in its charger's chain */
-  sequence = g_strdup_printf (_("No. %" G_GINT64_FORMAT), anx_store_item_get_int (item, "sequence"));
+  number = g_strdup_printf ("%" G_GINT64_FORMAT, anx_store_item_get_int (item, "sequence"));
+  sequence = g_strdup_printf (_("No. %s"), number);
   set_text (&self->sequence, sequence);
 
   /* The signed data is decoded when the row is drawn. */

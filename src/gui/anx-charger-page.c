@@ -219,8 +219,10 @@ render_info (AnxChargerPage *self)
   else
     {
       g_autoptr(GDateTime) now = g_date_time_new_now (self->zone);
-      g_autofree char *class_text = g_strdup_printf (_("Class %" G_GINT64_FORMAT " (±%.1f %%)"),
-                                                     info->accuracy_class, info->tolerance_bp / 100.0);
+      g_autofree char *class_number = g_strdup_printf ("%" G_GINT64_FORMAT, info->accuracy_class);
+      /* Translators: a meter's accuracy class and the error it allows */
+      g_autofree char *class_text = g_strdup_printf (_("Class %1$s (±%2$.1f %%)"), class_number,
+                                                     info->tolerance_bp / 100.0);
       g_autofree char *fingerprint = anx_charger_info_group_fingerprint (info->fingerprint);
       g_autofree char *model = g_strdup_printf ("%s %s", info->meter_manufacturer != NULL ? info->meter_manufacturer : "",
                                                 info->meter_model != NULL ? info->meter_model : "");

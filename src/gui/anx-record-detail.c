@@ -313,7 +313,9 @@ render_ocmf (AnxRecordDetail *self)
 static void
 render (AnxRecordDetail *self)
 {
-  g_autofree char *title = g_strdup_printf (_("Record No. %" G_GINT64_FORMAT), self->sequence);
+  g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, self->sequence);
+  /* Translators: the title of a chain record's window; %s is its number */
+  g_autofree char *title = g_strdup_printf (_("Record No. %s"), number);
   g_autofree char *subtitle = NULL;
 
   if (self->check != NULL)
