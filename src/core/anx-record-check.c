@@ -49,11 +49,14 @@ seed_before (sqlite3          *db,
   if (sequence <= 0)
     return;
   if (sqlite3_prepare_v2 (db,
+                          /* Newest first, stopping at the first match: the
+                           * chain may hold 100,000 records. */
                           "SELECT json FROM records WHERE charger_code = ?1 AND accepted AND ("
-                          "sequence = (SELECT max(sequence) FROM records WHERE charger_code = ?1 "
-                          "AND accepted AND sequence < ?2) OR sequence = (SELECT max(sequence) "
-                          "FROM records WHERE charger_code = ?1 AND accepted AND kind = 'charge' "
-                          "AND meter_serial IS ?3 AND sequence < ?2)) ORDER BY sequence",
+                          "sequence = (SELECT sequence FROM records WHERE charger_code = ?1 "
+                          "AND accepted AND sequence < ?2 ORDER BY sequence DESC LIMIT 1) OR "
+                          "sequence = (SELECT sequence FROM records WHERE charger_code = ?1 AND "
+                          "accepted AND kind = 'charge' AND meter_serial IS ?3 AND sequence < ?2 "
+                          "ORDER BY sequence DESC LIMIT 1)) ORDER BY sequence",
                           -1, &stmt, NULL) != SQLITE_OK)
     return;
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
