@@ -372,9 +372,16 @@ main (int   argc,
   anx_charger_page_set_charger (page, store, SMALL_CHARGER);
   wait_for_paint (window, &frames);
   settle (500);
-  g_print ("GSK renderer: %s, window %d x %d\n",
-           G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))),
-           gtk_widget_get_width (window), gtk_widget_get_height (window));
+  {
+    g_autofree char *load = NULL;
+
+    /* The machine may be shared: say how busy it was. */
+    g_file_get_contents ("/proc/loadavg", &load, NULL, NULL);
+    g_print ("GSK renderer: %s, window %d x %d, %u CPUs, load average %s",
+             G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (window))),
+             gtk_widget_get_width (window), gtk_widget_get_height (window),
+             g_get_num_processors (), load != NULL ? load : "?\n");
+  }
 
   /* The floor: the same window redrawn with nothing changed. */
   {
@@ -389,8 +396,9 @@ main (int   argc,
     g_print ("reference: full redraw, nothing changed: p50 %5.2f ms  max %5.2f ms\n", p50, max);
   }
 
-  /* What one page read costs on this machine now (it decodes each
-   * record's signed data): the unit of the scrolling figures below. */
+  /* What one page read costs on this machine now (rows decode the signed
+   * data of the records they draw, not the page): a unit of the
+   * scrolling figures below. */
   {
     g_autoptr(GArray) reads = g_array_new (FALSE, FALSE, sizeof (double));
     double p50, p95, max;
@@ -407,7 +415,7 @@ main (int   argc,
         g_array_append_val (reads, ms);
       }
     stats (reads, &p50, &p95, &max);
-    g_print ("reference: one page read (%d records, decoded): p50 %5.2f ms  max %5.2f ms\n",
+    g_print ("reference: one page read (%d records): p50 %5.2f ms  max %5.2f ms\n",
              ANX_CHAIN_MODEL_PAGE, p50, max);
   }
 
