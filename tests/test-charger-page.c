@@ -373,6 +373,12 @@ test_charger_page (void)
     g_assert_true (anx_chain_row_shows_mismatch (row));
   }
   g_free (screenshot_after_paint (GTK_WIDGET (window), "charger-page-1280x800"));
+  /* The same in the dark style: the chart takes its colours from it. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  anx_test_iterate (300);
+  g_free (screenshot_after_paint (GTK_WIDGET (window), "charger-page-dark-1280x800"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  anx_test_iterate (100);
 
   /* The record detail: billed against metered with the class's tolerance. */
   detail = anx_charger_page_open_record (page, position);

@@ -405,13 +405,12 @@ anx_chain_row_snapshot (GtkWidget   *widget,
       draw_text (snapshot, widget, self->banner, x, y, right - x, TRUE, FALSE, TONE_ERROR);
       y += line;
     }
-  /* The columns line up from row to row: fixed widths for kind and time. */
-  draw_text (snapshot, widget, self->kind, x, y, 110, TRUE, FALSE, TONE_NORMAL);
-  x += 110 + GAP;
-  draw_text (snapshot, widget, self->time, x, y, 170, FALSE, FALSE, TONE_NORMAL);
-  x += 170 + GAP;
-  draw_text (snapshot, widget, self->sequence, x, y, 80, FALSE, FALSE, TONE_DIM);
-  x += 80 + GAP;
+  /* The columns line up from row to row: a fixed width for the kind, the
+   * time and number as wide as they are (the same format in every row). */
+  draw_text (snapshot, widget, self->kind, x, y, 90, TRUE, FALSE, TONE_NORMAL);
+  x += 90 + GAP;
+  x += draw_text (snapshot, widget, self->time, x, y, 200, FALSE, FALSE, TONE_NORMAL) + GAP;
+  x += MAX (64, draw_text (snapshot, widget, self->sequence, x, y, 120, FALSE, FALSE, TONE_DIM)) + GAP;
   draw_text (snapshot, widget, self->energy, x, y, right - x, FALSE, FALSE, self->energy_tone);
 
   x = PAD_X;

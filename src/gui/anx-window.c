@@ -149,6 +149,25 @@ anx_window_set_charger_shown (AnxWindow *self,
   gtk_stack_set_visible_child_name (self->main_stack, shown ? "charger" : "console");
 }
 
+/* Whatever else changes the main stack (the feed going away) leaves the
+ * charger page: the header bar follows. */
+static void
+on_main_stack_child_notify (AnxWindow  *self,
+                            GParamSpec *pspec,
+                            GtkStack   *stack)
+{
+  const char *name = gtk_stack_get_visible_child_name (stack);
+
+  if (g_strcmp0 (name, "charger") != 0 && gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
+    {
+      g_simple_action_set_enabled (
+          G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "go-back")), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), TRUE);
+      adw_view_switcher_title_set_title (self->switcher_title, _("Anxin"));
+    }
+}
+
 static void
 show_charger_action (GSimpleAction *action,
                      GVariant      *parameter,
@@ -324,6 +343,8 @@ anx_window_init (AnxWindow *self)
                                    self);
   g_simple_action_set_enabled (
       G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "go-back")), FALSE);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (on_main_stack_child_notify), self, G_CONNECT_SWAPPED);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
