@@ -260,12 +260,40 @@ find_row (AnxChargerPage   *page,
   return NULL;
 }
 
+/* Scrolls the history to @position and returns the row of @sequence. */
+static AnxChainRow *
+find_row_of_sequence (AnxChargerPage *page,
+                      guint           position,
+                      gint64          sequence)
+{
+  GtkListView *view = GTK_LIST_VIEW (anx_test_find_widget_of_type (GTK_WIDGET (page),
+                                                                    GTK_TYPE_LIST_VIEW));
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (view));
+  guint n = g_list_model_get_n_items (anx_charger_page_get_chain (page));
+
+  for (int attempt = 0; attempt < 40; attempt++)
+    {
+      g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+      double upper = gtk_adjustment_get_upper (adjustment);
+      double page_size = gtk_adjustment_get_page_size (adjustment);
+
+      gtk_adjustment_set_value (adjustment, MAX (0.0, upper * position / n - page_size / 2 +
+                                                          attempt % 5 * page_size / 5));
+      anx_test_iterate (60);
+      collect_rows (GTK_WIDGET (view), rows);
+      for (guint i = 0; i < rows->len; i++)
+        if (anx_chain_row_get_sequence (rows->pdata[i]) == sequence)
+          return rows->pdata[i];
+    }
+  return NULL;
+}
+
 static void
 test_charger_page (void)
 {
   g_autofree char *truth_path = g_build_filename (test_dir, "truth.jsonl", NULL);
   const char *extra[] = { "--simulate", "hangzhou", "--sim-scale", "tiny", "--seed", "5",
-                          "--backfill-days", "4", "--anomalies", "over-billing=0.25",
+                          "--backfill-days", "4", "--anomalies", "over-billing=0.25,chain-removed=0.1",
                           /* No live simulation: the chain the page shows and the
                            * store it is compared with stay the same. */
                           "--speed", "0", "--heartbeat", "1",
@@ -384,6 +412,16 @@ test_charger_page (void)
                               "f.sequence = s.sequence AND f.code = 'energy-mismatch')",
                               sync.charger));
   g_assert_nonnull (strstr (anx_charger_page_get_summary (page), "±"));
+  /* The chart says what it shows to those who cannot see it. */
+  {
+    g_autofree char *outside = g_strdup_printf ("%u", anx_ratio_chart_get_n_outside (chart));
+    const char *tip = gtk_widget_get_tooltip_text (GTK_WIDGET (chart));
+
+    g_assert_nonnull (tip);
+    g_test_message ("chart description: %s", tip);
+    g_assert_nonnull (strstr (tip, outside));
+    g_assert_true (strstr (tip, "±1.0") != NULL || strstr (tip, "±2.0") != NULL);
+  }
 
   /* The over-billed record's row shows billed against metered, in the
    * error style. */
@@ -480,6 +518,52 @@ test_charger_page (void)
           break;
         }
     }
+
+  /* A break in the chain shows where it is: a banner on the record after
+   * a removed one, naming the finding. */
+  {
+    sqlite3 *db = anx_store_get_read_db (anx_application_get_store (app));
+    sqlite3_stmt *stmt = NULL;
+    g_autofree char *code = NULL;
+    gint64 sequence = -1;
+    guint at = G_MAXUINT;
+    AnxChainRow *row;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                         "SELECT charger_code, sequence FROM findings WHERE code = "
+                                         "'chain-sequence-gap' ORDER BY id DESC LIMIT 1",
+                                         -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+        sequence = sqlite3_column_int64 (stmt, 1);
+      }
+    sqlite3_finalize (stmt);
+    g_assert_nonnull (code);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-charger", "s", code);
+    g_assert_cmpstr (anx_charger_page_get_charger (page), ==, code);
+    run_until (page_loaded, page, 30, "the chart's data");
+    chain = anx_charger_page_get_chain (page);
+    for (guint i = 0; i < g_list_model_get_n_items (chain) && at == G_MAXUINT; i++)
+      {
+        g_autoptr(AnxStoreItem) item = g_list_model_get_item (chain, i);
+
+        if (anx_store_item_get_int (item, "sequence") == sequence)
+          {
+            at = i;
+            g_assert_true (anx_chain_row_is_break (anx_store_item_get_string (item, "findings")));
+          }
+      }
+    g_assert_cmpuint (at, !=, G_MAXUINT);
+    anx_test_iterate (200);
+    row = find_row_of_sequence (page, at, sequence);
+    g_assert_nonnull (row);
+    g_assert_nonnull (anx_chain_row_get_banner (row));
+    g_test_message ("break at %s No. %" G_GINT64_FORMAT ": %s", code, sequence,
+                    anx_chain_row_get_banner (row));
+    g_free (screenshot_after_paint (GTK_WIDGET (window), "charger-page-break-1280x800"));
+  }
 
   /* Back to the views. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.go-back", NULL));

@@ -241,9 +241,9 @@ load_page (AnxChainModel *self,
                           "(SELECT group_concat(f.code, ' ') FROM findings f WHERE "
                           "f.charger_code = r.charger_code AND f.sequence = r.sequence AND "
                           "f.hash = r.hash) AS findings, "
-                          "(SELECT group_concat(f.message, ' · ') FROM findings f WHERE "
-                          "f.charger_code = r.charger_code AND f.sequence = r.sequence AND "
-                          "f.hash = r.hash) AS messages, "
+                          "(SELECT group_concat(f.code || char(31) || f.message, char(30)) "
+                          "FROM findings f WHERE f.charger_code = r.charger_code AND "
+                          "f.sequence = r.sequence AND f.hash = r.hash) AS messages, "
                           "CASE WHEN r.kind = 'charge' THEN r.json END AS json "
                           "FROM records r WHERE r.charger_code = ?1 AND "
                           "(r.sequence, r.hash) >= (?2, ?3) ORDER BY r.sequence, r.hash LIMIT ?4",

@@ -230,11 +230,29 @@ anx_chain_row_set_item (AnxChainRow  *self,
   for (guint b = 0; b < ANX_CHAIN_N_BADGES; b++)
     self->badges[b] = anx_chain_row_badge_state (checks, findings, b);
 
-  if (anx_chain_row_is_break (findings))
-    /* Translators: a banner in the chain history; %s says what is wrong */
-    banner = g_strdup_printf (_("Chain break: %s"), messages != NULL ? messages : findings);
-  set_text (&self->banner, banner);
-  set_text (&self->notes, banner == NULL ? messages : NULL);
+  /* "messages" holds code U+001F message pairs, U+001E between them: the
+   * breaks go into the banner, the rest under the figures. */
+  {
+    g_auto(GStrv) pairs = g_strsplit (messages != NULL ? messages : "", "\x1e", -1);
+    g_autoptr(GString) breaks = g_string_new (NULL);
+    g_autoptr(GString) others = g_string_new (NULL);
+
+    for (guint i = 0; pairs[i] != NULL; i++)
+      {
+        g_auto(GStrv) pair = g_strsplit (pairs[i], "\x1f", 2);
+        GString *into;
+
+        if (pair[0] == NULL || pair[1] == NULL)
+          continue;
+        into = anx_chain_row_is_break (pair[0]) ? breaks : others;
+        g_string_append_printf (into, "%s%s", into->len > 0 ? " · " : "", pair[1]);
+      }
+    if (anx_chain_row_is_break (findings))
+      /* Translators: a banner in the chain history; %s says what is wrong */
+      banner = g_strdup_printf (_("Chain break: %s"), breaks->len > 0 ? breaks->str : findings);
+    set_text (&self->banner, banner);
+    set_text (&self->notes, others->len > 0 ? others->str : NULL);
+  }
 
   label = g_strdup_printf ("%s%s%s %s %s%s%s", banner != NULL ? banner : "",
                            banner != NULL ? ". " : "", self->kind, self->time, self->sequence,
@@ -304,6 +322,30 @@ anx_chain_row_shows_mismatch (AnxChainRow *self)
 {
   ensure_energy (self);
   return self->energy_tone == TONE_ERROR;
+}
+
+/**
+ * anx_chain_row_get_sequence:
+ * @self: a row
+ *
+ * Returns: the sequence number of the record shown, or -1
+ */
+gint64
+anx_chain_row_get_sequence (AnxChainRow *self)
+{
+  return self->item != NULL ? anx_store_item_get_int (self->item, "sequence") : -1;
+}
+
+/**
+ * anx_chain_row_get_banner:
+ * @self: a row
+ *
+ * Returns: (nullable): the chain-break banner shown above the record
+ */
+const char *
+anx_chain_row_get_banner (AnxChainRow *self)
+{
+  return self->banner;
 }
 
 #define PAD_X 10

@@ -47,6 +47,8 @@ AnxChainBadgeState  anx_chain_row_badge_state     (guint         checks,
 gboolean            anx_chain_row_is_break        (const char   *findings);
 const char         *anx_chain_row_get_energy_text (AnxChainRow  *self);
 gboolean            anx_chain_row_shows_mismatch  (AnxChainRow  *self);
+gint64              anx_chain_row_get_sequence    (AnxChainRow  *self);
+const char         *anx_chain_row_get_banner      (AnxChainRow  *self);
 /* clang-format on */
 
 G_END_DECLS
