@@ -19,7 +19,7 @@ fail() {
 cd "$srcdir" || exit 1
 
 # 1. POTFILES.in: every listed file exists, every file with strings is listed.
-grep -v '^#' po/POTFILES.in | sed '/^$/d' | sort >"$work/listed"
+grep -v '^#' po/POTFILES.in | sed '/^$/d' | sort -u >"$work/listed"
 while read -r f; do
   [ -f "$f" ] || fail "po/POTFILES.in lists $f, which does not exist"
 done <"$work/listed"
@@ -35,7 +35,7 @@ grep -E '\.(c|ui|in)$' "$work/all" | while read -r f; do
   if grep -qE '(^|[^A-Za-z0-9_])(_|N_|C_|NC_|g_dngettext)\(|translatable="yes"|<summary>|<(name|summary|caption)>|^(Name|GenericName|Comment|Keywords)=' "$f"; then
     echo "$f"
   fi
-done | grep -v 'service\.in$' | sort >"$work/needed"
+done | grep -v 'service\.in$' | sort -u >"$work/needed"
 comm -23 "$work/needed" "$work/listed" | while read -r f; do
   echo "FAIL: $f has translatable strings but is not in po/POTFILES.in"
 done >"$work/missing"

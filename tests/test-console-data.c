@@ -1122,7 +1122,7 @@ test_models (Fixture       *fixture,
         g_assert_cmpint (anx_store_item_get_int (item, "disagrees"), ==, 1);
     }
 
-  /* The busiest charger's chain, paged. */
+  /* The busiest charger's chain, paged, newest first. */
   busiest = query_strings (store, "SELECT charger_code FROM chain_heads ORDER BY n_records DESC "
                                   "LIMIT 1", NULL);
   chain = anx_chain_model_new (store, busiest->pdata[0]);
@@ -1138,12 +1138,13 @@ test_models (Fixture       *fixture,
         {
           g_autoptr(AnxStoreItem) before = g_list_model_get_item (G_LIST_MODEL (chain), i - 1);
 
-          g_assert_cmpint (anx_store_item_get_int (before, "sequence"), <=,
+          g_assert_cmpint (anx_store_item_get_int (before, "sequence"), >=,
                            anx_store_item_get_int (item, "sequence"));
         }
     }
   {
-    g_autofree char *json = anx_chain_model_get_record_json (chain, 0);
+    g_autofree char *json = anx_chain_model_get_record_json (
+        chain, g_list_model_get_n_items (G_LIST_MODEL (chain)) - 1);
 
     g_assert_nonnull (strstr (json, "\"sequence\":0"));
   }

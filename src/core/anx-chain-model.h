@@ -1,4 +1,4 @@
-/* anx-chain-model.h: one charger's chain, paged from the store
+/* anx-chain-model.h: one charger's chain, newest first, paged from the store
  *
  * Copyright 2026 The Anxin authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-#define ANX_CHAIN_MODEL_PAGE 256
+#define ANX_CHAIN_MODEL_PAGE 64
 
 #define ANX_TYPE_CHAIN_MODEL (anx_chain_model_get_type ())
 
@@ -27,6 +27,9 @@ const char    *anx_chain_model_get_charger     (AnxChainModel *self);
 char          *anx_chain_model_get_record_json (AnxChainModel *self,
                                                 guint          position);
 guint          anx_chain_model_get_n_loaded_pages (AnxChainModel *self);
+guint          anx_chain_model_get_n_page_loads   (AnxChainModel *self);
+gboolean       anx_chain_model_item_get_metered_wh (AnxStoreItem *item,
+                                                    double       *wh);
 /* clang-format on */
 
 G_END_DECLS

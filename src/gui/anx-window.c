@@ -12,6 +12,7 @@
 
 #include "anx-alarms-page.h"
 #include "anx-basemap-sources.h"
+#include "anx-charger-page.h"
 #include "anx-connection-indicator.h"
 #include "anx-evidence-dialog.h"
 #include "anx-inspection-dialog.h"
@@ -41,6 +42,10 @@ struct _AnxWindow
   AnxSessionsPage        *sessions_page;
   AnxAlarmsPage          *alarms_page;
   AnxInspectionsPage     *inspections_page;
+
+  /* The charger page over the views (win.show-charger, win.go-back) */
+  AnxChargerPage         *charger_page;
+  GtkButton              *back_button;
 };
 
 G_DEFINE_FINAL_TYPE (AnxWindow, anx_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -120,6 +125,73 @@ show_alarms_action (GSimpleAction *action,
   adw_view_stack_set_visible_child_name (self->view_stack, "alarms");
 }
 
+/* The charger page lies over the views in the main stack; Back (the
+ * header bar's button, Alt+Left, Escape) returns to the view it came from. */
+static void
+anx_window_set_charger_shown (AnxWindow *self,
+                              gboolean   shown)
+{
+  GAction *back = g_action_map_lookup_action (G_ACTION_MAP (self), "go-back");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (back), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), shown);
+  gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), !shown);
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, !shown);
+  if (shown)
+    {
+      /* Translators: the window's title on a charger's page; %s is its ID */
+      g_autofree char *title = g_strdup_printf (_("Charger %s"),
+                                                anx_charger_page_get_charger (self->charger_page));
+
+      adw_view_switcher_title_set_title (self->switcher_title, title);
+    }
+  else
+    adw_view_switcher_title_set_title (self->switcher_title, _("Anxin"));
+  gtk_stack_set_visible_child_name (self->main_stack, shown ? "charger" : "console");
+}
+
+/* Whatever else changes the main stack (the feed going away) leaves the
+ * charger page: the header bar follows. */
+static void
+on_main_stack_child_notify (AnxWindow  *self,
+                            GParamSpec *pspec,
+                            GtkStack   *stack)
+{
+  const char *name = gtk_stack_get_visible_child_name (stack);
+
+  if (g_strcmp0 (name, "charger") != 0 && gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
+    {
+      g_simple_action_set_enabled (
+          G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "go-back")), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), TRUE);
+      adw_view_switcher_title_set_title (self->switcher_title, _("Anxin"));
+    }
+}
+
+static void
+show_charger_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  AnxStore *store = app != NULL ? anx_application_get_store (ANX_APPLICATION (app)) : NULL;
+
+  if (store == NULL)
+    return;
+  anx_charger_page_set_charger (self->charger_page, store, g_variant_get_string (parameter, NULL));
+  anx_window_set_charger_shown (self, TRUE);
+}
+
+static void
+go_back_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  anx_window_set_charger_shown (ANX_WINDOW (user_data), FALSE);
+}
+
 static void
 show_station_action (GSimpleAction *action,
                      GVariant      *parameter,
@@ -184,6 +256,8 @@ static const GActionEntry win_actions[] = {
   { "locate-charger", locate_charger_action, "s" },
   { "search", search_action },
   { "filter-operator", filter_operator_action, "s" },
+  { "show-charger", show_charger_action, "s" },
+  { "go-back", go_back_action },
 };
 
 /* Inspections and evidence (the forms are in their own files) */
@@ -389,6 +463,7 @@ anx_window_class_init (AnxWindowClass *klass)
   g_type_ensure (ANX_TYPE_INSPECTIONS_PAGE);
   g_type_ensure (ANX_TYPE_SEARCH_POPOVER);
   g_type_ensure (ANX_TYPE_WELCOME_PAGE);
+  g_type_ensure (ANX_TYPE_CHARGER_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PATH "/anx-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, switcher_title);
@@ -403,6 +478,10 @@ anx_window_class_init (AnxWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, sessions_page);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, alarms_page);
   gtk_widget_class_bind_template_child (widget_class, AnxWindow, inspections_page);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, charger_page);
+  gtk_widget_class_bind_template_child (widget_class, AnxWindow, back_button);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "win.go-back", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.go-back", NULL);
 }
 
 static void
@@ -414,6 +493,10 @@ anx_window_init (AnxWindow *self)
                                    self);
   g_action_map_add_action_entries (G_ACTION_MAP (self), inspection_actions,
                                    G_N_ELEMENTS (inspection_actions), self);
+  g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "go-back")), FALSE);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (on_main_stack_child_notify), self, G_CONNECT_SWAPPED);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
