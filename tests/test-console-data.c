@@ -1227,6 +1227,120 @@ test_offline (Fixture       *fixture,
   }
 }
 
+/* Meters exchanged while the console takes its first snapshot and while
+ * it follows the stream. During the snapshot the registry pages it read
+ * name the old key, the chains it reads after them hold the exchange and
+ * records signed by the new meter: the console reads the charger's registry
+ * entry again before verifying a page that names a meter it does not know.
+ * On the stream the exchange record comes just before the registry event
+ * with the new key: the registration is applied first. A legitimate
+ * exchange raises neither unknown-meter-key nor meter-exchange-unregistered.
+ * The feed runs live at an hour a second with many exchanges, and the
+ * console reads its chains one page at a time. */
+static void
+test_exchange_during_sync (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *truth_path = g_build_filename (fixture->dir, "truth.jsonl", NULL);
+  g_autofree char *db_path = g_build_filename (fixture->dir, "store.sqlite", NULL);
+  const char *extra[] = { "--simulate", "hangzhou", "--sim-scale", "tiny", "--seed", "31",
+                          "--backfill-days", "1", "--speed", "3600", "--heartbeat", "1",
+                          "--anomalies", "meter-exchanged=0.8", "--ground-truth", truth_path,
+                          NULL };
+  g_autoptr(AnxTestFeedd) feedd = anx_test_feedd_start (fixture->dir, "127.0.0.1:0", extra);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnxStore) store = anx_store_open (db_path, &error);
+  g_autoptr(AnxIngest) ingest = anx_ingest_new (store);
+  g_autoptr(AnxFeedClient) client = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autofree char *truth = NULL;
+  g_autofree char *live_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 start_time, live_time;
+  guint n_during = 0;
+  gpointer pair[2];
+  guint64 head;
+
+  g_assert_no_error (error);
+  /* The feed's time when the console starts: that of its newest event. */
+  head = (guint64) anx_test_feedd_head (feedd);
+  {
+    g_autofree char *path = g_strdup_printf ("/v1/events?after=%" G_GUINT64_FORMAT "&limit=1",
+                                             head - 1);
+
+    first = anx_test_feedd_get (feedd, path);
+    start_time = iso_us (json_object_get_string_member (
+        json_array_get_object_element (
+            json_object_get_array_member (json_node_get_object (first), "events"), 0),
+        "time"));
+  }
+
+  anx_ingest_set_threads (ingest, 1);
+  client = new_client (ingest, feedd);
+  anx_feed_client_set_max_queue (client, 1);
+  anx_feed_client_start (client);
+  pair[0] = client;
+  pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
+  run_until (client_state_is, pair, 120, "the live state");
+  /* And live for a while: on the stream too, the exchange record comes
+   * just before the registry event that takes the new key. */
+  {
+    gint64 until = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+  }
+  anx_feed_client_stop (client);
+  g_assert_true (anx_store_flush_sync (store, NULL));
+  live_text = anx_store_get_meta (store, "newest_time_us");
+  live_time = g_ascii_strtoll (live_text, NULL, 10);
+
+  g_assert_true (g_file_get_contents (truth_path, &truth, NULL, &error));
+  lines = g_strsplit (truth, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *line;
+      gint64 time;
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      line = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (line, "anomaly"), ==, "meter-exchanged");
+      time = iso_us (json_object_get_string_member (line, "time"));
+      if (time > start_time && time <= live_time)
+        {
+          const char *code = json_object_get_string_member (line, "charger_code");
+
+          g_test_message ("%s: meter %s exchanged for %s while followed", code,
+                          json_object_get_string_member (line, "old_meter_serial"),
+                          json_object_get_string_member (line, "new_meter_serial"));
+          n_during++;
+        }
+    }
+  g_test_message ("%u meters exchanged during the sync and after (%.1f simulated hours)", n_during,
+                  (live_time - start_time) / 3.6e9);
+  g_assert_cmpuint (n_during, >=, 1);
+
+  {
+    g_autoptr(GPtrArray) raised = query_strings (store,
+                                                 "SELECT charger_code || ' ' || kind || ' ' || "
+                                                 "evidence FROM alarms WHERE kind IN "
+                                                 "('unknown-meter-key', "
+                                                 "'meter-exchange-unregistered', "
+                                                 "'signature-invalid')",
+                                                 NULL);
+
+    for (guint i = 0; i < raised->len; i++)
+      g_test_message ("false alarm: %s", (char *) raised->pdata[i]);
+    g_assert_cmpuint (raised->len, ==, 0);
+  }
+}
+
 /* The models follow a live feed in batches: thousands of events cost a
  * handful of items-changed, and the models hold what the store holds. A
  * charger's chain is paged. The alarm model shows where the console and the
@@ -1433,6 +1547,8 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/console-data/outbox", Fixture, NULL, fixture_set_up, test_outbox,
               fixture_tear_down);
+  g_test_add ("/console-data/exchange-during-sync", Fixture, NULL, fixture_set_up,
+              test_exchange_during_sync, fixture_tear_down);
   g_test_add ("/console-data/offline", Fixture, NULL, fixture_set_up, test_offline,
               fixture_tear_down);
   g_test_add ("/console-data/models", Fixture, NULL, fixture_set_up, test_models,

@@ -110,6 +110,7 @@ struct _AnxFeedClient
   guint collection;
   guint64 snapshot_cursor;
   GQueue chargers;
+  GHashTable *known_meters; /* serials the stored registry has a key for */
   guint chains_in_flight;
   gboolean chains_listed;
 
@@ -1236,6 +1237,131 @@ static void fetch_chain_page (AnxFeedClient *self,
                               const char    *code,
                               guint64        from);
 
+/* The serials a registry meter names: its own and its keys'. */
+static void
+note_meter (AnxFeedClient *self,
+            JsonObject    *meter)
+{
+  JsonArray *keys;
+
+  if (meter == NULL)
+    return;
+  if (json_object_has_member (meter, "serial") &&
+      JSON_NODE_HOLDS_VALUE (json_object_get_member (meter, "serial")))
+    g_hash_table_add (self->known_meters,
+                      g_strdup (json_object_get_string_member (meter, "serial")));
+  keys = json_object_has_member (meter, "keys") &&
+                 JSON_NODE_HOLDS_ARRAY (json_object_get_member (meter, "keys"))
+             ? json_object_get_array_member (meter, "keys")
+             : NULL;
+  for (guint i = 0; keys != NULL && i < json_array_get_length (keys); i++)
+    {
+      JsonNode *node = json_array_get_element (keys, i);
+      JsonObject *key = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      if (key != NULL && json_object_has_member (key, "serial") &&
+          JSON_NODE_HOLDS_VALUE (json_object_get_member (key, "serial")))
+        g_hash_table_add (self->known_meters,
+                          g_strdup (json_object_get_string_member (key, "serial")));
+    }
+}
+
+/* Whether a record names a meter the registry pages did not: "MS" of a
+ * charge record, the new meter of an exchange. */
+static gboolean
+names_unknown_meter (AnxFeedClient  *self,
+                     AnxChainRecord *record)
+{
+  const char *ocmf, *start, *end;
+
+  switch (anx_chain_record_get_kind (record))
+    {
+    case ANX_CHAIN_RECORD_KIND_METER_EXCHANGE:
+      return anx_chain_record_get_new_meter_serial (record) != NULL &&
+             !g_hash_table_contains (self->known_meters,
+                                     anx_chain_record_get_new_meter_serial (record));
+    case ANX_CHAIN_RECORD_KIND_CHARGE:
+      ocmf = anx_chain_record_get_ocmf (record);
+      if (ocmf == NULL || (start = strstr (ocmf, "\"MS\":\"")) == NULL)
+        return FALSE;
+      start += 6;
+      end = strchr (start, '"');
+      if (end == NULL)
+        return FALSE;
+      {
+        g_autofree char *serial = g_strndup (start, (gsize) (end - start));
+
+        return !g_hash_table_contains (self->known_meters, serial);
+      }
+    default:
+      return FALSE;
+    }
+}
+
+/* A page of a chain, verified with a registry that knows its meters. */
+static void
+take_chain_page (AnxFeedClient *self,
+                 const char    *code,
+                 GPtrArray     *parsed,
+                 const char    *next)
+{
+  if (parsed->len > 0)
+    anx_ingest_chain_page (self->ingest, code, parsed);
+  if (next != NULL && parsed->len > 0)
+    fetch_chain_page (self, code, g_ascii_strtoull (next, NULL, 10));
+  else
+    {
+      self->chains_in_flight--;
+      fetch_more_chains (self);
+    }
+}
+
+typedef struct
+{
+  char *code;
+  GPtrArray *records;
+  char *next;
+} PendingPage;
+
+static void
+pending_page_free (gpointer data)
+{
+  PendingPage *page = data;
+
+  g_free (page->code);
+  g_ptr_array_unref (page->records);
+  g_free (page->next);
+  g_free (page);
+}
+
+static void
+on_charger_refreshed (AnxFeedClient *self,
+                      guint          status,
+                      JsonNode      *root,
+                      GError        *error,
+                      gpointer       data,
+                      GPtrArray     *parsed)
+{
+  PendingPage *page = data;
+  JsonObject *object;
+  JsonNode *meter;
+
+  if (!check_response (self, status, root, error))
+    return;
+  object = json_node_get_object (root);
+  meter = json_object_get_member (object, "meter");
+  if (meter != NULL && JSON_NODE_HOLDS_OBJECT (meter))
+    {
+      g_autoptr(JsonArray) items = json_array_new ();
+
+      json_array_add_element (items, json_node_copy (meter));
+      note_meter (self, json_node_get_object (meter));
+      /* Queued before the page: its verifier is loaded after it. */
+      anx_ingest_registry_async (self->ingest, ANX_REGISTRY_METERS, items, NULL, NULL);
+    }
+  take_chain_page (self, page->code, page->records, page->next);
+}
+
 static void
 on_chain_page (AnxFeedClient *self,
                guint          status,
@@ -1246,7 +1372,6 @@ on_chain_page (AnxFeedClient *self,
 {
   ChainFetch *fetch = data;
   JsonObject *object;
-  const char *next;
 
   if (status == SOUP_STATUS_NOT_FOUND && error == NULL)
     {
@@ -1265,17 +1390,26 @@ on_chain_page (AnxFeedClient *self,
       fetch_more_chains (self);
       return;
     }
-  if (parsed->len > 0)
-    anx_ingest_chain_page (self->ingest, fetch->code, parsed);
 
-  next = member_next (object);
-  if (next != NULL && parsed->len > 0)
-    fetch_chain_page (self, fetch->code, g_ascii_strtoull (next, NULL, 10));
-  else
-    {
-      self->chains_in_flight--;
-      fetch_more_chains (self);
-    }
+  /* The chain is newer than the registry pages read before it: a meter
+   * exchanged in between signs records with a key they do not hold, and
+   * verifying them now would raise a false "unknown meter key". The
+   * charger's registry entry is read again first. */
+  for (guint i = 0; i < parsed->len; i++)
+    if (names_unknown_meter (self, parsed->pdata[i]))
+      {
+        g_autofree char *escaped = g_uri_escape_string (fetch->code, NULL, FALSE);
+        g_autofree char *path = g_strconcat ("/v1/chargers/", escaped, NULL);
+        PendingPage *page = g_new0 (PendingPage, 1);
+
+        page->code = g_strdup (fetch->code);
+        page->records = g_ptr_array_ref (parsed);
+        page->next = g_strdup (member_next (object));
+        http_get (self, path, PARSE_JSON, on_charger_refreshed, page, pending_page_free);
+        return;
+      }
+
+  take_chain_page (self, fetch->code, parsed, member_next (object));
 }
 
 static gboolean
@@ -1367,6 +1501,14 @@ on_registry_page (AnxFeedClient *self,
     self->snapshot_cursor = (guint64) cursor;
 
   anx_ingest_registry_async (self->ingest, self->collection, items, on_registry_stored, NULL);
+  if (self->collection == ANX_REGISTRY_METERS)
+    for (guint i = 0; i < json_array_get_length (items); i++)
+      {
+        JsonNode *node = json_array_get_element (items, i);
+
+        if (JSON_NODE_HOLDS_OBJECT (node))
+          note_meter (self, json_node_get_object (node));
+      }
   if (self->collection == ANX_REGISTRY_CHARGERS)
     for (guint i = 0; i < json_array_get_length (items); i++)
       {
@@ -1437,6 +1579,7 @@ static void
 start_snapshot (AnxFeedClient *self)
 {
   set_state (self, ANX_FEED_CLIENT_SYNCING);
+  g_hash_table_remove_all (self->known_meters);
   g_queue_clear_full (&self->chargers, g_free);
   g_queue_init (&self->chargers);
   self->chains_in_flight = 0;
@@ -1531,6 +1674,7 @@ anx_feed_client_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->session);
   g_free (self->ca_file);
+  g_clear_pointer (&self->known_meters, g_hash_table_unref);
   g_clear_object (&self->outbox);
   g_clear_object (&self->ingest);
   g_clear_object (&self->store);
@@ -1647,6 +1791,7 @@ anx_feed_client_new (AnxIngest  *ingest,
   self->uri = g_strdup (uri);
   self->context = g_main_context_ref_thread_default ();
   self->parse_pool = g_thread_pool_new (parse_worker, self->context, 2, TRUE, NULL);
+  self->known_meters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   len = strlen (self->uri);
   while (len > 0 && self->uri[len - 1] == '/')
     self->uri[--len] = '\0';

@@ -63,7 +63,13 @@ struct _AnxIngest
   guint64 pending_records;
   guint pending_lanes;
   gint64 offline_debounce_us;
+  /* A meter exchange that ended a batch of events, waiting (on the writer
+   * thread) for the registry event that follows it. */
+  GPtrArray *held;
 };
+
+/* How long (feed time) a held meter exchange waits for its registry event. */
+#define EXCHANGE_HOLD_US (60 * G_USEC_PER_SEC)
 
 G_DEFINE_FINAL_TYPE (AnxIngest, anx_ingest, G_TYPE_OBJECT)
 
@@ -1383,6 +1389,32 @@ set_newest_time (sqlite3     *db,
 }
 
 static gboolean
+is_meter_exchange (AnxFeedEvent *event)
+{
+  AnxChainRecord *record = anx_feed_event_get_event_type (event) == ANX_FEED_EVENT_CHAIN_APPENDED
+                               ? anx_feed_event_get_record (event)
+                               : NULL;
+
+  return record != NULL &&
+         anx_chain_record_get_kind (record) == ANX_CHAIN_RECORD_KIND_METER_EXCHANGE;
+}
+
+/* The registry event that registers the new meter of the exchange at
+ * @index, later in @events, or -1. */
+static gint
+find_exchange_registration (GPtrArray *events,
+                            guint      index)
+{
+  const char *code = anx_feed_event_get_charger_code (events->pdata[index]);
+
+  for (guint i = index + 1; i < events->len; i++)
+    if (anx_feed_event_get_event_type (events->pdata[i]) == ANX_FEED_EVENT_REGISTRY_CHANGED &&
+        g_strcmp0 (anx_feed_event_get_charger_code (events->pdata[i]), code) == 0)
+      return (gint) i;
+  return -1;
+}
+
+static gboolean
 events_job (AnxStore         *store,
             sqlite3          *db,
             gpointer          data,
@@ -1390,11 +1422,34 @@ events_job (AnxStore         *store,
             GError          **error)
 {
   EventsJob *job = data;
+  AnxIngest *self = job->self;
   g_autofree char *cursor_text = anx_store_get_meta_db (db, "cursor");
   guint64 cursor = cursor_text != NULL ? g_ascii_strtoull (cursor_text, NULL, 10) : 0;
   gint64 now_us = job->now_us;
   sqlite3_stmt *receipt = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) anx_feed_event_unref);
+  g_autoptr(GPtrArray) taken = g_steal_pointer (&self->held);
   gboolean ok = FALSE;
+
+  /* A meter exchange is appended to the chain just before the registry
+   * takes the new meter's key: verified in that order, a legitimate
+   * exchange would raise "meter exchange unregistered". The registration
+   * is applied first when it is in the same batch; an exchange that ends
+   * a batch waits for the next one (not committed, so the cursor stays
+   * before it and a crash loses nothing), or for a minute of feed time. */
+  for (guint i = 0; taken != NULL && i < taken->len; i++)
+    g_ptr_array_add (events, anx_feed_event_ref (taken->pdata[i]));
+  for (guint i = 0; job->events != NULL && i < job->events->len; i++)
+    g_ptr_array_add (events, anx_feed_event_ref (job->events->pdata[i]));
+  if (events->len > 0 && is_meter_exchange (events->pdata[events->len - 1]) &&
+      anx_feed_event_get_cursor (events->pdata[events->len - 1]) > cursor &&
+      !job->snapshot &&
+      now_us < anx_feed_event_get_time (events->pdata[events->len - 1]) + EXCHANGE_HOLD_US)
+    {
+      self->held = g_ptr_array_new_with_free_func ((GDestroyNotify) anx_feed_event_unref);
+      g_ptr_array_add (self->held, g_ptr_array_steal_index (events, events->len - 1));
+    }
 
   if (sqlite3_prepare_v2 (db,
                           "INSERT INTO events (cursor, type, charger_code, time_us) VALUES "
@@ -1402,17 +1457,27 @@ events_job (AnxStore         *store,
                           -1, &receipt, NULL) != SQLITE_OK)
     {
       anx_store_set_sqlite_error (error, db, "events");
-      return FALSE;
+      goto out;
     }
 
-  for (guint i = 0; job->events != NULL && i < job->events->len; i++)
+  for (guint i = 0; i < events->len; i++)
     {
-      AnxFeedEvent *event = job->events->pdata[i];
+      AnxFeedEvent *event = events->pdata[i];
       guint64 event_cursor = anx_feed_event_get_cursor (event);
 
       /* Delivered again (at-least-once): applied already. */
       if (event_cursor <= cursor)
         continue;
+
+      if (is_meter_exchange (event))
+        {
+          gint registration = find_exchange_registration (events, i);
+
+          /* Applied again in its turn, harmlessly (an upsert). */
+          if (registration >= 0 &&
+              !apply_event (self, db, events->pdata[registration], changes, error))
+            goto out;
+        }
 
       sqlite3_bind_int64 (receipt, 1, (gint64) event_cursor);
       sqlite3_bind_text (receipt, 2, anx_feed_event_get_type_name (event), -1, SQLITE_STATIC);
@@ -1425,7 +1490,7 @@ events_job (AnxStore         *store,
         }
       sqlite3_reset (receipt);
 
-      if (!apply_event (job->self, db, event, changes, error))
+      if (!apply_event (self, db, event, changes, error))
         goto out;
       cursor = event_cursor;
       now_us = MAX (now_us, anx_feed_event_get_time (event));
@@ -1450,7 +1515,7 @@ events_job (AnxStore         *store,
   }
   if (now_us > 0 && !set_newest_time (db, now_us, error))
     goto out;
-  if (!check_time_rules (job->self, db, now_us, changes, error))
+  if (!check_time_rules (self, db, now_us, changes, error))
     goto out;
 
   *changes |= ANX_STORE_CHANGED_CURSOR;
@@ -1458,6 +1523,12 @@ events_job (AnxStore         *store,
 
 out:
   sqlite3_finalize (receipt);
+  if (!ok)
+    {
+      /* Rolled back: what this job took is waiting again. */
+      g_clear_pointer (&self->held, g_ptr_array_unref);
+      self->held = g_steal_pointer (&taken);
+    }
   return ok;
 }
 
@@ -1490,6 +1561,7 @@ anx_ingest_finalize (GObject *object)
   g_mutex_unlock (&self->lock);
   g_clear_pointer (&self->lanes, g_hash_table_unref);
   g_clear_pointer (&self->keys, anx_key_cache_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
