@@ -1339,6 +1339,24 @@ test_exchange_during_sync (Fixture       *fixture,
       g_test_message ("false alarm: %s", (char *) raised->pdata[i]);
     g_assert_cmpuint (raised->len, ==, 0);
   }
+
+  /* Verifiers rebuilt after each exchange took the keys parsed before
+   * from the cache: each key was parsed once at most. */
+  {
+    guint64 hits = 0, misses = 0;
+    gint64 n_keys = query_int (store,
+                               "SELECT count(DISTINCT public_key) FROM (SELECT public_key FROM "
+                               "meters UNION ALL SELECT public_key FROM meter_keys)",
+                               NULL);
+
+    anx_key_cache_get_stats (anx_ingest_get_key_cache (ingest), &hits, &misses);
+    g_test_message ("key cache: %" G_GUINT64_FORMAT " hits, %" G_GUINT64_FORMAT
+                    " misses, %" G_GINT64_FORMAT " keys",
+                    hits, misses, n_keys);
+    g_assert_cmpuint (misses, >, 0);
+    g_assert_cmpuint (misses, <=, (guint64) n_keys);
+    g_assert_cmpuint (hits, >, 0);
+  }
 }
 
 /* The models follow a live feed in batches: thousands of events cost a

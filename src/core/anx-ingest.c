@@ -1624,6 +1624,18 @@ anx_ingest_get_store (AnxIngest *self)
 }
 
 /**
+ * anx_ingest_get_key_cache:
+ * @self: an ingest
+ *
+ * Returns: (transfer none): the parsed meter keys its verifiers share
+ */
+AnxKeyCache *
+anx_ingest_get_key_cache (AnxIngest *self)
+{
+  return self->keys;
+}
+
+/**
  * anx_ingest_set_offline_debounce:
  * @self: an ingest
  * @debounce_us: how long a charger must be offline before it raises an alarm
