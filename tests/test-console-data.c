@@ -1039,6 +1039,14 @@ typedef struct
   gint64 until;
 } Outage;
 
+static gboolean
+has_newest_time (gpointer data)
+{
+  g_autofree char *text = anx_store_get_meta (data, "newest_time_us");
+
+  return text != NULL;
+}
+
 static gint64
 iso_us (const char *text)
 {
@@ -1086,6 +1094,7 @@ test_offline (Fixture       *fixture,
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
   run_until (client_state_is, pair, 120, "the live state");
+  run_until (has_newest_time, store, 60, "the feed's time in the store");
   synced_text = anx_store_get_meta (store, "newest_time_us");
   synced_at = g_ascii_strtoll (synced_text, NULL, 10);
 
@@ -1282,6 +1291,7 @@ test_exchange_during_sync (Fixture       *fixture,
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
   run_until (client_state_is, pair, 120, "the live state");
+  run_until (has_newest_time, store, 60, "the feed's time in the store");
   /* And live for a while: on the stream too, the exchange record comes
    * just before the registry event that takes the new key. */
   {
