@@ -1032,6 +1032,343 @@ cursor_reached (gpointer data)
   return anx_store_get_cursor (progress->store) >= progress->target;
 }
 
+typedef struct
+{
+  char code[64];
+  gint64 start;
+  gint64 until;
+} Outage;
+
+static gboolean
+has_newest_time (gpointer data)
+{
+  g_autofree char *text = anx_store_get_meta (data, "newest_time_us");
+
+  return text != NULL;
+}
+
+static gint64
+iso_us (const char *text)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (text, NULL);
+
+  g_assert_nonnull (time);
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC;
+}
+
+/* Offline, debounced in minutes, against the simulator's ground truth: the
+ * feed runs live (an hour a second) with many outages of 30–240 min; the
+ * console follows it live, then is away for a while and catches up through
+ * the event log, then follows it live again. With a 90 min debounce, every
+ * outage of at least 90 min that ended raises one offline alarm (not before
+ * 90 min into it, and before the charger was back) which is cleared when
+ * the charger is back; a shorter outage (a blip) raises none. */
+static void
+test_offline (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  const gint64 debounce = (gint64) 90 * 60 * G_USEC_PER_SEC;
+  g_autofree char *truth_path = g_build_filename (fixture->dir, "truth.jsonl", NULL);
+  g_autofree char *db_path = g_build_filename (fixture->dir, "store.sqlite", NULL);
+  const char *extra[] = { "--simulate", "hangzhou", "--sim-scale", "tiny", "--seed", "21",
+                          "--backfill-days", "1", "--speed", "3600", "--heartbeat", "1",
+                          "--anomalies", "offline=0.5", "--ground-truth", truth_path, NULL };
+  g_autoptr(AnxTestFeedd) feedd = anx_test_feedd_start (fixture->dir, "127.0.0.1:0", extra);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnxStore) store = anx_store_open (db_path, &error);
+  g_autoptr(AnxIngest) ingest = anx_ingest_new (store);
+  g_autoptr(AnxFeedClient) client = NULL;
+  g_autofree char *truth = NULL;
+  g_autofree char *newest_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GArray) outages = g_array_new (FALSE, TRUE, sizeof (Outage));
+  g_autofree char *synced_text = NULL;
+  gint64 synced_at, newest;
+  guint n_long = 0, n_short = 0, n_live_raised = 0;
+  gpointer pair[2];
+
+  g_assert_no_error (error);
+  anx_ingest_set_offline_debounce (ingest, debounce);
+  client = new_client (ingest, feedd);
+  anx_feed_client_start (client);
+  pair[0] = client;
+  pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
+  run_until (client_state_is, pair, 120, "the live state");
+  run_until (has_newest_time, store, 60, "the feed's time in the store");
+  synced_text = anx_store_get_meta (store, "newest_time_us");
+  synced_at = g_ascii_strtoll (synced_text, NULL, 10);
+
+  /* Live for about 14 simulated hours, away for 12, live for 14 again. */
+  for (guint phase = 0; phase < 3; phase++)
+    {
+      gint64 until = g_get_monotonic_time () + 12 * G_USEC_PER_SEC;
+
+      if (phase == 1)
+        anx_feed_client_stop (client);
+      else if (phase == 2)
+        {
+          anx_feed_client_start (client);
+          run_until (client_state_is, pair, 120, "the live state again");
+        }
+      while (g_get_monotonic_time () < until)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (2000);
+          if (phase != 1)
+            n_live_raised = MAX (n_live_raised,
+                                 (guint) query_int (store,
+                                                    "SELECT count(*) FROM alarms WHERE kind = "
+                                                    "'offline' AND state = 'open'",
+                                                    NULL));
+        }
+    }
+  anx_feed_client_stop (client);
+  g_assert_true (anx_store_flush_sync (store, NULL));
+  newest_text = anx_store_get_meta (store, "newest_time_us");
+  newest = g_ascii_strtoll (newest_text, NULL, 10);
+  g_test_message ("followed the feed from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                  " (%.1f simulated hours); up to %u offline alarms open at once",
+                  synced_at, newest, (newest - synced_at) / 3.6e9, n_live_raised);
+  g_assert_cmpint (newest - synced_at, >, (gint64) 20 * 3600 * G_USEC_PER_SEC);
+
+  g_assert_true (g_file_get_contents (truth_path, &truth, NULL, &error));
+  lines = g_strsplit (truth, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *line;
+      const char *code;
+      gint64 start, until;
+      sqlite3_stmt *stmt = NULL;
+      guint n_alarms = 0;
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      line = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member (line, "anomaly"), "offline") != 0)
+        continue;
+      code = json_object_get_string_member (line, "charger_code");
+      start = iso_us (json_object_get_string_member (line, "time"));
+      until = iso_us (json_object_get_string_member (line, "until"));
+      g_assert_cmpint (until - start, ==,
+                       json_object_get_int_member (line, "duration_s") * G_USEC_PER_SEC);
+      {
+        Outage outage = { .start = start, .until = until };
+
+        g_strlcpy (outage.code, code, sizeof outage.code);
+        g_array_append_val (outages, outage);
+      }
+      /* Only outages the console saw begin and end. */
+      if (start <= synced_at || until > newest)
+        continue;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (anx_store_get_read_db (store),
+                                           "SELECT raised_at_us, state, ended_at_us FROM alarms "
+                                           "WHERE charger_code = ? AND kind = 'offline' AND "
+                                           "raised_at_us BETWEEN ? AND ?",
+                                           -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, start);
+      sqlite3_bind_int64 (stmt, 3, until);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          gint64 raised = sqlite3_column_int64 (stmt, 0);
+
+          n_alarms++;
+          g_assert_cmpint (raised, >=, start + debounce);
+          g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 1), ==, "cleared");
+          g_assert_cmpint (sqlite3_column_int64 (stmt, 2), ==, until);
+        }
+      sqlite3_finalize (stmt);
+      g_test_message ("%s offline %" G_GINT64_FORMAT " min: %u alarm(s)", code,
+                      (until - start) / 60000000, n_alarms);
+      if (until - start >= debounce)
+        {
+          g_assert_cmpuint (n_alarms, ==, 1);
+          n_long++;
+        }
+      else
+        {
+          g_assert_cmpuint (n_alarms, ==, 0);
+          n_short++;
+        }
+    }
+  g_test_message ("%u outages of 90 min or more raised and cleared an alarm; %u shorter ones "
+                  "raised none",
+                  n_long, n_short);
+  /* The run must have seen both kinds, and alarms open while they lasted. */
+  g_assert_cmpuint (n_long, >=, 2);
+  g_assert_cmpuint (n_short, >=, 2);
+  g_assert_cmpuint (n_live_raised, >=, 1);
+  /* No offline alarm without an outage of at least the debounce behind it. */
+  {
+    sqlite3_stmt *stmt = NULL;
+    guint n_checked = 0;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (anx_store_get_read_db (store),
+                                         "SELECT charger_code, raised_at_us FROM alarms WHERE "
+                                         "kind = 'offline' AND raised_at_us > ?",
+                                         -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_bind_int64 (stmt, 1, synced_at + debounce);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        const char *code = (const char *) sqlite3_column_text (stmt, 0);
+        gint64 raised = sqlite3_column_int64 (stmt, 1);
+        gboolean explained = FALSE;
+
+        for (guint i = 0; i < outages->len && !explained; i++)
+          {
+            Outage *outage = &g_array_index (outages, Outage, i);
+
+            explained = g_str_equal (outage->code, code) && raised >= outage->start + debounce &&
+                        raised <= outage->until;
+          }
+        if (!explained)
+          g_error ("offline alarm on %s at %" G_GINT64_FORMAT " without an outage behind it",
+                   code, raised);
+        n_checked++;
+      }
+    sqlite3_finalize (stmt);
+    g_assert_cmpuint (n_checked, >=, n_long);
+  }
+}
+
+/* Meters exchanged while the console takes its first snapshot and while
+ * it follows the stream. During the snapshot the registry pages it read
+ * name the old key, the chains it reads after them hold the exchange and
+ * records signed by the new meter: the console reads the charger's registry
+ * entry again before verifying a page that names a meter it does not know.
+ * On the stream the exchange record comes just before the registry event
+ * with the new key: the registration is applied first. A legitimate
+ * exchange raises neither unknown-meter-key nor meter-exchange-unregistered.
+ * The feed runs live at an hour a second with many exchanges, and the
+ * console reads its chains one page at a time. */
+static void
+test_exchange_during_sync (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *truth_path = g_build_filename (fixture->dir, "truth.jsonl", NULL);
+  g_autofree char *db_path = g_build_filename (fixture->dir, "store.sqlite", NULL);
+  const char *extra[] = { "--simulate", "hangzhou", "--sim-scale", "tiny", "--seed", "31",
+                          "--backfill-days", "1", "--speed", "3600", "--heartbeat", "1",
+                          "--anomalies", "meter-exchanged=0.8", "--ground-truth", truth_path,
+                          NULL };
+  g_autoptr(AnxTestFeedd) feedd = anx_test_feedd_start (fixture->dir, "127.0.0.1:0", extra);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnxStore) store = anx_store_open (db_path, &error);
+  g_autoptr(AnxIngest) ingest = anx_ingest_new (store);
+  g_autoptr(AnxFeedClient) client = NULL;
+  g_autoptr(JsonNode) first = NULL;
+  g_autofree char *truth = NULL;
+  g_autofree char *live_text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 start_time, live_time;
+  guint n_during = 0;
+  gpointer pair[2];
+  guint64 head;
+
+  g_assert_no_error (error);
+  /* The feed's time when the console starts: that of its newest event. */
+  head = (guint64) anx_test_feedd_head (feedd);
+  {
+    g_autofree char *path = g_strdup_printf ("/v1/events?after=%" G_GUINT64_FORMAT "&limit=1",
+                                             head - 1);
+
+    first = anx_test_feedd_get (feedd, path);
+    start_time = iso_us (json_object_get_string_member (
+        json_array_get_object_element (
+            json_object_get_array_member (json_node_get_object (first), "events"), 0),
+        "time"));
+  }
+
+  anx_ingest_set_threads (ingest, 1);
+  client = new_client (ingest, feedd);
+  anx_feed_client_set_max_queue (client, 1);
+  anx_feed_client_start (client);
+  pair[0] = client;
+  pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
+  run_until (client_state_is, pair, 120, "the live state");
+  run_until (has_newest_time, store, 60, "the feed's time in the store");
+  /* And live for a while: on the stream too, the exchange record comes
+   * just before the registry event that takes the new key. */
+  {
+    gint64 until = g_get_monotonic_time () + 8 * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (2000);
+      }
+  }
+  anx_feed_client_stop (client);
+  g_assert_true (anx_store_flush_sync (store, NULL));
+  live_text = anx_store_get_meta (store, "newest_time_us");
+  live_time = g_ascii_strtoll (live_text, NULL, 10);
+
+  g_assert_true (g_file_get_contents (truth_path, &truth, NULL, &error));
+  lines = g_strsplit (truth, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *line;
+      gint64 time;
+
+      if (*lines[i] == '\0')
+        continue;
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      line = json_node_get_object (json_parser_get_root (parser));
+      g_assert_cmpstr (json_object_get_string_member (line, "anomaly"), ==, "meter-exchanged");
+      time = iso_us (json_object_get_string_member (line, "time"));
+      if (time > start_time && time <= live_time)
+        {
+          const char *code = json_object_get_string_member (line, "charger_code");
+
+          g_test_message ("%s: meter %s exchanged for %s while followed", code,
+                          json_object_get_string_member (line, "old_meter_serial"),
+                          json_object_get_string_member (line, "new_meter_serial"));
+          n_during++;
+        }
+    }
+  g_test_message ("%u meters exchanged during the sync and after (%.1f simulated hours)", n_during,
+                  (live_time - start_time) / 3.6e9);
+  g_assert_cmpuint (n_during, >=, 1);
+
+  {
+    g_autoptr(GPtrArray) raised = query_strings (store,
+                                                 "SELECT charger_code || ' ' || kind || ' ' || "
+                                                 "evidence FROM alarms WHERE kind IN "
+                                                 "('unknown-meter-key', "
+                                                 "'meter-exchange-unregistered', "
+                                                 "'signature-invalid')",
+                                                 NULL);
+
+    for (guint i = 0; i < raised->len; i++)
+      g_test_message ("false alarm: %s", (char *) raised->pdata[i]);
+    g_assert_cmpuint (raised->len, ==, 0);
+  }
+
+  /* Verifiers rebuilt after each exchange took the keys parsed before
+   * from the cache: each key was parsed once at most. */
+  {
+    guint64 hits = 0, misses = 0;
+    gint64 n_keys = query_int (store,
+                               "SELECT count(DISTINCT public_key) FROM (SELECT public_key FROM "
+                               "meters UNION ALL SELECT public_key FROM meter_keys)",
+                               NULL);
+
+    anx_key_cache_get_stats (anx_ingest_get_key_cache (ingest), &hits, &misses);
+    g_test_message ("key cache: %" G_GUINT64_FORMAT " hits, %" G_GUINT64_FORMAT
+                    " misses, %" G_GINT64_FORMAT " keys",
+                    hits, misses, n_keys);
+    g_assert_cmpuint (misses, >, 0);
+    g_assert_cmpuint (misses, <=, (guint64) n_keys);
+    g_assert_cmpuint (hits, >, 0);
+  }
+}
+
 /* The models follow a live feed in batches: thousands of events cost a
  * handful of items-changed, and the models hold what the store holds. A
  * charger's chain is paged. The alarm model shows where the console and the
@@ -1238,6 +1575,10 @@ main (int   argc,
   g_test_add ("/console-data/revoked-token", Fixture, NULL, fixture_set_up, test_revoked_token,
               fixture_tear_down);
   g_test_add ("/console-data/outbox", Fixture, NULL, fixture_set_up, test_outbox,
+              fixture_tear_down);
+  g_test_add ("/console-data/exchange-during-sync", Fixture, NULL, fixture_set_up,
+              test_exchange_during_sync, fixture_tear_down);
+  g_test_add ("/console-data/offline", Fixture, NULL, fixture_set_up, test_offline,
               fixture_tear_down);
   g_test_add ("/console-data/models", Fixture, NULL, fixture_set_up, test_models,
               fixture_tear_down);

@@ -756,6 +756,76 @@ anx_alarm_rules_check_offline (sqlite3     *db,
 }
 
 /**
+ * anx_alarm_rules_offline_ended:
+ * @db: the write connection, in a transaction
+ * @charger_code: a charger that reported again
+ * @since_us: when it went offline
+ * @until_us: when it reported again
+ * @debounce_us: how long a charger must have been offline
+ * @n_changed: (out) (optional): alarms raised or cleared
+ * @error: return location for an error
+ *
+ * A charger is back. Its open offline alarm is cleared; an outage of at
+ * least @debounce_us that no check saw while it lasted (it ended within
+ * one batch of the event log, say during a catch-up) is raised as it
+ * would have been, at @since_us + @debounce_us, and cleared at once. A
+ * shorter outage raises nothing.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+anx_alarm_rules_offline_ended (sqlite3     *db,
+                               const char  *charger_code,
+                               gint64       since_us,
+                               gint64       until_us,
+                               gint64       debounce_us,
+                               guint       *n_changed,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean active = FALSE;
+  guint changed = 0;
+
+  if (sqlite3_prepare_v2 (db,
+                          "SELECT 1 FROM alarms WHERE charger_code = ? AND kind = 'offline' AND "
+                          "state IN ('open', 'acknowledged', 'inspection-scheduled')",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, db, "offline");
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
+  active = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+
+  if (!active && since_us > 0 && until_us - since_us >= debounce_us)
+    {
+      g_autoptr(JsonObject) evidence = json_object_new ();
+
+      json_object_set_int_member (evidence, "since_us", since_us);
+      json_object_set_int_member (evidence, "until_us", until_us);
+      json_object_set_int_member (evidence, "offline_minutes",
+                                  (until_us - since_us) / (60 * G_USEC_PER_SEC));
+      json_object_set_int_member (evidence, "debounce_s", debounce_us / G_USEC_PER_SEC);
+      if (!anx_alarm_rules_raise (db, charger_code, ANX_ALARM_OFFLINE, "warning", -1, evidence,
+                                  since_us + debounce_us, NULL, error))
+        return FALSE;
+      active = TRUE;
+      changed++;
+    }
+  if (active)
+    {
+      if (!anx_alarm_rules_clear (db, charger_code, ANX_ALARM_OFFLINE, "back online", until_us,
+                                  error))
+        return FALSE;
+      changed++;
+    }
+  if (n_changed != NULL)
+    *n_changed = changed;
+  return TRUE;
+}
+
+/**
  * anx_alarm_rules_check_overdue:
  * @db: the write connection, in a transaction
  * @now_us: the feed's time now

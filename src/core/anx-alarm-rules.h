@@ -55,6 +55,13 @@ gboolean    anx_alarm_rules_raise        (sqlite3      *db,
                                           gint64        now_us,
                                           gint64       *alarm_id,
                                           GError      **error);
+gboolean    anx_alarm_rules_offline_ended (sqlite3     *db,
+                                          const char   *charger_code,
+                                          gint64        since_us,
+                                          gint64        until_us,
+                                          gint64        debounce_us,
+                                          guint        *n_changed,
+                                          GError      **error);
 gboolean    anx_alarm_rules_clear        (sqlite3      *db,
                                           const char   *charger_code,
                                           const char   *kind,

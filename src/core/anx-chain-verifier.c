@@ -45,6 +45,8 @@ struct _AnxChainVerifier
   GHashTable *meters;
   /* AnxMeterEntry* → AnxMeterKey*, parsed once */
   GHashTable *keys;
+  /* parsed keys shared with other verifiers, or NULL */
+  AnxKeyCache *key_cache;
   /* what the record being added was checked for */
   AnxChainChecks performed;
 };
@@ -60,6 +62,7 @@ anx_chain_verifier_finalize (GObject *object)
   g_clear_pointer (&self->seen, g_hash_table_unref);
   g_clear_pointer (&self->meters, g_hash_table_unref);
   g_clear_pointer (&self->keys, g_hash_table_unref);
+  g_clear_pointer (&self->key_cache, anx_key_cache_unref);
 
   G_OBJECT_CLASS (anx_chain_verifier_parent_class)->finalize (object);
 }
@@ -100,6 +103,27 @@ anx_chain_verifier_new (AnxChargerEntry *charger)
   self = g_object_new (ANX_TYPE_CHAIN_VERIFIER, NULL);
   self->charger = anx_charger_entry_ref (charger);
   return self;
+}
+
+/**
+ * anx_chain_verifier_set_key_cache:
+ * @self: a verifier
+ * @cache: (nullable): parsed meter keys shared with other verifiers
+ *
+ * Makes the verifier take its meters' parsed keys from @cache (keyed by
+ * meter serial and key bytes) instead of parsing them itself, so that
+ * verifiers built again and again for the same charger parse each key
+ * once. Call it before the first record.
+ */
+void
+anx_chain_verifier_set_key_cache (AnxChainVerifier *self,
+                                  AnxKeyCache      *cache)
+{
+  g_return_if_fail (ANX_IS_CHAIN_VERIFIER (self));
+
+  g_clear_pointer (&self->key_cache, anx_key_cache_unref);
+  if (cache != NULL)
+    self->key_cache = anx_key_cache_ref (cache);
 }
 
 /**
@@ -239,7 +263,10 @@ get_key (AnxChainVerifier     *self,
     return key;
 
   der = g_bytes_get_data (meter->public_key, &len);
-  key = anx_meter_key_new_from_der (der, len, &error);
+  if (self->key_cache != NULL)
+    key = anx_key_cache_get_der (self->key_cache, meter->serial, der, len, &error);
+  else
+    key = anx_meter_key_new_from_der (der, len, &error);
   if (key == NULL)
     {
       *reason = g_strdup (error->message);

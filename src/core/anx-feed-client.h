@@ -23,6 +23,7 @@ typedef enum
   ANX_FEED_CLIENT_STALE,
   ANX_FEED_CLIENT_UNAUTHORIZED,
   ANX_FEED_CLIENT_INCOMPATIBLE,
+  ANX_FEED_CLIENT_BAD_CERTIFICATE, /* TLS: not trusted; retried with back-off */
 } AnxFeedClientState;
 
 #define ANX_TYPE_FEED_CLIENT_STATE (anx_feed_client_state_get_type ())
@@ -48,6 +49,7 @@ AnxFeedClient      *anx_feed_client_new               (AnxIngest          *inges
 gboolean            anx_feed_client_set_ca_file       (AnxFeedClient      *self,
                                                        const char         *path,
                                                        GError            **error);
+const char         *anx_feed_client_get_ca_file       (AnxFeedClient      *self);
 void                anx_feed_client_set_token         (AnxFeedClient      *self,
                                                        const char         *token);
 void                anx_feed_client_set_outbox        (AnxFeedClient      *self,

@@ -11,6 +11,7 @@
 
 #include "anx-chain-record.h"
 #include "anx-feed-event.h"
+#include "anx-key-cache.h"
 #include "anx-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ G_DECLARE_FINAL_TYPE (AnxIngest, anx_ingest, ANX, INGEST, GObject)
 /* clang-format off */
 AnxIngest *anx_ingest_new                  (AnxStore              *store);
 AnxStore  *anx_ingest_get_store            (AnxIngest             *self);
+AnxKeyCache *anx_ingest_get_key_cache      (AnxIngest             *self);
 void       anx_ingest_set_offline_debounce (AnxIngest             *self,
                                             gint64                 debounce_us);
 void       anx_ingest_set_threads          (AnxIngest             *self,

@@ -3,8 +3,11 @@
  * Copyright 2026 The Anxin authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The model runs its query on the main thread's read connection when the
- * store says a table it follows changed. The store's notifications are
+ * When the store says a table it follows changed, the model runs its query
+ * on a worker thread (a read connection of its own, WAL: it never waits for
+ * the writer) and the main thread only matches the rows with its items and
+ * emits the change; anx_query_model_reload() runs it at once on the main
+ * thread's connection. The store's notifications are
  * coalesced already (at most one per frame); the model adds a minimum
  * interval between reloads (100 ms by default), so a burst of thousands of
  * events costs a handful of reloads. A reload compares the new rows with
@@ -35,6 +38,11 @@ struct _AnxQueryModel
   guint min_interval_ms;
   gint64 last_reload;
   guint n_reloads;
+  guint generation;       /* bumped by every reload started */
+  GCancellable *cancellable;
+  gboolean reload_running;
+  gboolean reload_again;
+  gint64 last_query_us; /* how long the last query took on its worker */
 
   AnxStoreItemFilterFunc filter;
   gpointer filter_data;
@@ -90,46 +98,57 @@ sort_items (gconstpointer a,
   return self->sort (*(gconstpointer *) a, *(gconstpointer *) b, self->sort_data);
 }
 
-/**
- * anx_query_model_reload:
- * @self: a model
- *
- * Runs the query now and emits what changed.
- */
-void
-anx_query_model_reload (AnxQueryModel *self)
+/* Any thread: the query's rows. */
+static GPtrArray *
+query_rows (sqlite3     *db,
+            const char  *sql,
+            GError     **error)
 {
-  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GHashTable) old = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
   sqlite3_stmt *stmt = NULL;
-  guint prefix = 0, suffix = 0;
 
-  self->last_reload = g_get_monotonic_time ();
-  self->n_reloads++;
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Model query: %s", sqlite3_errmsg (db));
+      return NULL;
+    }
+  /* Items straight from the columns (no GVariant), built here: on a worker
+   * for a scheduled reload, so the main thread only matches them. */
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      AnxStoreItem *item = anx_store_item_new_from_statement (stmt);
+
+      if (item != NULL)
+        g_ptr_array_add (rows, item);
+    }
+  sqlite3_finalize (stmt);
+  return g_steal_pointer (&rows);
+}
+
+/* Main thread: the rows become the items, and one items-changed says
+ * what changed. */
+static void
+apply_rows (AnxQueryModel *self,
+            GPtrArray     *rows)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_full (rows->len, g_object_unref);
+  g_autoptr(GHashTable) old = g_hash_table_new (g_str_hash, g_str_equal);
+  guint prefix = 0, suffix = 0;
 
   for (guint i = 0; i < self->items->len; i++)
     g_hash_table_insert (old, (gpointer) anx_store_item_get_key (self->items->pdata[i]),
                          self->items->pdata[i]);
 
-  if (sqlite3_prepare_v2 (anx_store_get_read_db (self->store), self->sql, -1, &stmt, NULL) !=
-      SQLITE_OK)
+  for (guint i = 0; i < rows->len; i++)
     {
-      g_warning ("Model query: %s", sqlite3_errmsg (anx_store_get_read_db (self->store)));
-      return;
-    }
-  while (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autoptr(AnxStoreItem) fresh_item = anx_store_item_new_from_statement (stmt);
-      AnxStoreItem *item;
+      AnxStoreItem *row = rows->pdata[i];
+      AnxStoreItem *item = g_hash_table_lookup (old, anx_store_item_get_key (row));
 
-      if (fresh_item == NULL)
-        continue;
       /* An unchanged row keeps its item. */
-      item = g_hash_table_lookup (old, anx_store_item_get_key (fresh_item));
-      if (item != NULL && anx_store_item_equal (item, fresh_item))
+      if (item != NULL && anx_store_item_equal (item, row))
         item = g_object_ref (item);
       else
-        item = g_steal_pointer (&fresh_item);
+        item = g_object_ref (row);
       if (self->filter != NULL && !self->filter (item, self->filter_data))
         {
           g_object_unref (item);
@@ -137,7 +156,6 @@ anx_query_model_reload (AnxQueryModel *self)
         }
       g_ptr_array_add (fresh, item);
     }
-  sqlite3_finalize (stmt);
 
   if (self->sort != NULL)
     g_ptr_array_sort_with_data (fresh, sort_items, self);
@@ -163,13 +181,140 @@ anx_query_model_reload (AnxQueryModel *self)
   }
 }
 
+/**
+ * anx_query_model_reload:
+ * @self: a model
+ *
+ * Runs the query now, on the main thread, and emits what changed.
+ */
+void
+anx_query_model_reload (AnxQueryModel *self)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->last_reload = g_get_monotonic_time ();
+  self->n_reloads++;
+  /* A reload under way on a worker started before this one: stale. */
+  self->generation++;
+
+  rows = query_rows (anx_store_get_read_db (self->store), self->sql, &error);
+  if (rows == NULL)
+    {
+      g_warning ("%s", error->message);
+      return;
+    }
+  apply_rows (self, rows);
+}
+
+typedef struct
+{
+  char *path;
+  char *sql;
+  guint generation;
+  gint64 duration_us; /* out */
+} ReloadJob;
+
+static void
+reload_job_free (gpointer data)
+{
+  ReloadJob *job = data;
+
+  g_free (job->path);
+  g_free (job->sql);
+  g_free (job);
+}
+
+static void
+reload_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ReloadJob *job = task_data;
+  sqlite3 *db = NULL;
+  GPtrArray *rows;
+  GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  if (sqlite3_open_v2 (job->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "Model query: %s",
+                               db != NULL ? sqlite3_errmsg (db) : "out of memory");
+      sqlite3_close (db);
+      return;
+    }
+  sqlite3_busy_timeout (db, 5000);
+  rows = query_rows (db, job->sql, &error);
+  sqlite3_close (db);
+  job->duration_us = g_get_monotonic_time () - start;
+  if (rows == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void start_reload (AnxQueryModel *self);
+
+static void
+on_reloaded (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GPtrArray) rows = g_task_propagate_pointer (G_TASK (result), NULL);
+  ReloadJob *job = g_task_get_task_data (G_TASK (result));
+  AnxQueryModel *self;
+
+  self = ANX_QUERY_MODEL (source);
+  self->reload_running = FALSE;
+  self->last_query_us = job->duration_us;
+  /* Disposed meanwhile: nothing to show it to. */
+  if (self->store == NULL || g_cancellable_is_cancelled (self->cancellable))
+    return;
+  if (rows != NULL && job->generation == self->generation)
+    apply_rows (self, rows);
+  else if (rows == NULL)
+    /* The worker could not read (no file, say): the main thread does. */
+    anx_query_model_reload (self);
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      start_reload (self);
+    }
+}
+
+static void
+start_reload (AnxQueryModel *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ReloadJob *job;
+
+  if (self->reload_running)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
+  self->last_reload = g_get_monotonic_time ();
+  self->n_reloads++;
+  job = g_new0 (ReloadJob, 1);
+  job->path = g_strdup (anx_store_get_path (self->store));
+  job->sql = g_strdup (self->sql);
+  job->generation = ++self->generation;
+  self->reload_running = TRUE;
+  task = g_task_new (self, self->cancellable, on_reloaded, NULL);
+  g_task_set_source_tag (task, start_reload);
+  g_task_set_task_data (task, job, reload_job_free);
+  g_task_run_in_thread (task, reload_thread);
+}
+
 static gboolean
 on_reload (gpointer user_data)
 {
   AnxQueryModel *self = user_data;
 
   self->reload_id = 0;
-  anx_query_model_reload (self);
+  start_reload (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -177,7 +322,10 @@ static void
 schedule_reload (AnxQueryModel *self)
 {
   gint64 since = (g_get_monotonic_time () - self->last_reload) / 1000;
-  guint delay = since >= self->min_interval_ms ? 0 : self->min_interval_ms - (guint) since;
+  /* A costly query (12,000 chargers while the sync writes) runs at most a
+   * fifth of the time: the interval grows with its duration. */
+  gint64 interval = MAX ((gint64) self->min_interval_ms, 5 * self->last_query_us / 1000);
+  guint delay = since >= interval ? 0 : (guint) (interval - since);
 
   if (self->reload_id != 0)
     return;
@@ -201,6 +349,7 @@ anx_query_model_dispose (GObject *object)
   AnxQueryModel *self = ANX_QUERY_MODEL (object);
 
   g_clear_handle_id (&self->reload_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
   if (self->store != NULL)
     g_clear_signal_handler (&self->changed_id, self->store);
   if (self->filter_destroy != NULL)
@@ -218,6 +367,7 @@ anx_query_model_finalize (GObject *object)
   AnxQueryModel *self = ANX_QUERY_MODEL (object);
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
   g_free (self->sql);
 
   G_OBJECT_CLASS (anx_query_model_parent_class)->finalize (object);
@@ -237,6 +387,7 @@ anx_query_model_init (AnxQueryModel *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->min_interval_ms = 100;
+  self->cancellable = g_cancellable_new ();
 }
 
 /**

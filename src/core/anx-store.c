@@ -15,11 +15,16 @@
 
 #define G_LOG_DOMAIN "anx-store"
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* SCHED_BATCH */
+#endif
+
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #ifdef __linux__
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,6 +38,8 @@
  * anx_store_write_sync() blocks its caller (back-pressure). */
 #define MAX_JOBS_PER_COMMIT 64
 #define MAX_BACKLOG         32
+/* Jobs queued without waiting (anx_store_write_queue()) at most. */
+#define MAX_QUEUED_BACKLOG  256
 /* Change notifications reach the main context at most this often. */
 #define CHANGED_INTERVAL_MS 16
 
@@ -48,6 +55,7 @@ typedef struct
   GError *error;
   gboolean quit;
   gboolean durable; /* the WAL is synced before the job counts as done */
+  AnxStoreDoneFunc done_func; /* queued: told on the writer thread */
 } Job;
 
 struct _AnxStore
@@ -361,6 +369,14 @@ static void
 job_complete (AnxStore *self,
               Job      *job)
 {
+  if (job->done_func != NULL)
+    {
+      job->done_func (job->data, job->ok ? NULL : job->error);
+      g_clear_error (&job->error);
+      g_free (job);
+      return;
+    }
+
   if (job->destroy != NULL)
     g_clear_pointer (&job->data, job->destroy);
 
@@ -392,8 +408,13 @@ writer_thread (gpointer user_data)
   gboolean quit = FALSE;
 
 #ifdef __linux__
-  /* The writer yields to the UI thread (a nice value is per thread). */
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5);
+  /* The writer never preempts the UI thread when it wakes up, but keeps a
+   * normal share of the CPU (a nice value starved it on a busy machine). */
+  {
+    struct sched_param param = { 0 };
+
+    sched_setscheduler (0, SCHED_BATCH, &param);
+  }
 #endif
   while (!quit)
     {
@@ -837,6 +858,51 @@ anx_store_write_sync (AnxStore           *self,
   g_clear_error (&job->error);
   g_free (job);
   return ok;
+}
+
+/**
+ * anx_store_write_queue:
+ * @self: a store
+ * @func: the job
+ * @data: its data
+ * @done: called on the writer thread once the job is committed (error
+ *   %NULL) or failed; it owns @data and frees it
+ *
+ * Queues a job from any thread without waiting for its commit, so that
+ * the caller (a verification thread) goes on while the writer batches
+ * the jobs of many callers into one transaction. Blocks only while the
+ * writer's backlog is full (back-pressure).
+ */
+void
+anx_store_write_queue (AnxStore          *self,
+                       AnxStoreWriteFunc  func,
+                       gpointer           data,
+                       AnxStoreDoneFunc   done)
+{
+  Job *job;
+
+  g_return_if_fail (ANX_IS_STORE (self));
+  g_return_if_fail (done != NULL);
+
+  if (self->closed)
+    {
+      g_autoptr(GError) error = g_error_new_literal (ANX_STORE_ERROR, ANX_STORE_ERROR_CLOSED,
+                                                     _("The store is closed"));
+
+      done (data, error);
+      return;
+    }
+
+  job = job_new (func, data, NULL);
+  job->done_func = done;
+
+  g_mutex_lock (&self->lock);
+  while (self->backlog >= MAX_QUEUED_BACKLOG)
+    g_cond_wait (&self->cond, &self->lock);
+  self->backlog++;
+  g_mutex_unlock (&self->lock);
+
+  g_async_queue_push (self->queue, job);
 }
 
 /**

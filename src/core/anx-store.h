@@ -58,6 +58,16 @@ typedef gboolean (*AnxStoreWriteFunc) (AnxStore         *store,
                                        AnxStoreChanges  *changes,
                                        GError          **error);
 
+/**
+ * AnxStoreDoneFunc:
+ * @data: the job's data, which this function frees
+ * @error: (nullable): why the job was not committed; %NULL once it is
+ *
+ * Told on the writer thread when a queued job is done.
+ */
+typedef void (*AnxStoreDoneFunc) (gpointer      data,
+                                  const GError *error);
+
 /* Hand-aligned the GNOME way, which clang-format cannot do. */
 /* clang-format off */
 GQuark     anx_store_error_quark        (void);
@@ -90,6 +100,10 @@ gboolean   anx_store_write_sync         (AnxStore            *self,
                                          AnxStoreWriteFunc    func,
                                          gpointer             data,
                                          GError             **error);
+void       anx_store_write_queue        (AnxStore            *self,
+                                         AnxStoreWriteFunc    func,
+                                         gpointer             data,
+                                         AnxStoreDoneFunc     done);
 guint      anx_store_get_backlog        (AnxStore            *self);
 gboolean   anx_store_flush_sync         (AnxStore            *self,
                                          GError             **error);
