@@ -123,8 +123,18 @@ anx_connection_indicator_update (AnxConnectionIndicator *self)
       style = "error";
       break;
 
+    case ANX_FEED_CLIENT_BAD_CERTIFICATE:
+      text = g_strdup (_("Untrusted certificate"));
+      icon = "channel-insecure-symbolic";
+      style = "error";
+      break;
+
     default:
-      g_assert_not_reached ();
+      /* A state this indicator does not know yet: say so, never crash. */
+      text = g_strdup (_("Unknown connection state"));
+      icon = "dialog-question-symbolic";
+      style = "warning";
+      break;
     }
 
   /* Reconnecting also says how old what is on screen is. */
@@ -160,10 +170,14 @@ anx_connection_indicator_update (AnxConnectionIndicator *self)
                   : g_steal_pointer (&address);
 
       /* What to do about the states the officer can fix. */
-      if (state == ANX_FEED_CLIENT_UNAUTHORIZED || state == ANX_FEED_CLIENT_INCOMPATIBLE)
+      if (state == ANX_FEED_CLIENT_UNAUTHORIZED || state == ANX_FEED_CLIENT_INCOMPATIBLE ||
+          state == ANX_FEED_CLIENT_BAD_CERTIFICATE)
         {
           const char *hint = state == ANX_FEED_CLIENT_UNAUTHORIZED
                                ? _("Replace the access token in Preferences.")
+                             : state == ANX_FEED_CLIENT_BAD_CERTIFICATE
+                               ? _("Check the feed address, or choose the regulator's certificate "
+                                   "authority in Preferences.")
                                : _("Check the feed address in Preferences.");
           g_autofree char *with_hint = g_strdup_printf ("%s\n%s", tooltip, hint);
 
