@@ -144,9 +144,13 @@ anx_window_set_charger_shown (AnxWindow *self,
                                                 anx_charger_page_get_charger (self->charger_page));
 
       adw_view_switcher_title_set_title (self->switcher_title, title);
+      gtk_window_set_title (GTK_WINDOW (self), title);
     }
   else
-    adw_view_switcher_title_set_title (self->switcher_title, _("Anxin"));
+    {
+      adw_view_switcher_title_set_title (self->switcher_title, _("Anxin"));
+      gtk_window_set_title (GTK_WINDOW (self), _("Anxin"));
+    }
   gtk_stack_set_visible_child_name (self->main_stack, shown ? "charger" : "console");
 }
 
@@ -166,6 +170,7 @@ on_main_stack_child_notify (AnxWindow  *self,
       gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), TRUE);
       adw_view_switcher_title_set_title (self->switcher_title, _("Anxin"));
+      gtk_window_set_title (GTK_WINDOW (self), _("Anxin"));
     }
 }
 
