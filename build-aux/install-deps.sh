@@ -14,10 +14,10 @@ build_packages="
   dbus dbus-x11 openssl
 "
 test_packages="
-  xvfb xauth x11-utils openbox at-spi2-core
+  xvfb xauth x11-utils openbox at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool
+  poppler-utils imagemagick
   flatpak-builder python3 python3-jsonschema
   clang libclang-rt-14-dev
-  poppler-utils
 "
 
 case "${1:-build}" in
