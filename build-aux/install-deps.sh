@@ -15,7 +15,7 @@ build_packages="
 "
 test_packages="
   xvfb xauth x11-utils openbox at-spi2-core python3-pyatspi gir1.2-atspi-2.0 xdotool
-  poppler-utils imagemagick
+  poppler-utils imagemagick locales-all
   flatpak-builder python3 python3-jsonschema
   clang libclang-rt-14-dev
 "

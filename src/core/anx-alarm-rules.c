@@ -285,8 +285,16 @@ anx_alarm_describe (const char *kind,
                               member_string (d, "status"));
     }
   if (g_strcmp0 (kind, ANX_ALARM_SEAL_OPENED) == 0)
-    return g_strdup_printf (_("Seal %s opened at %s"), member_string (d, "seal_id"),
-                            member_string (d, "event_time"));
+    {
+      /* The time as the record states it (China time on these meters),
+       * written as people read it rather than in RFC 3339. */
+      const char *event_time = member_string (d, "event_time");
+      g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (event_time, NULL);
+      g_autofree char *readable =
+          when != NULL ? g_date_time_format (when, "%Y-%m-%d %H:%M:%S") : g_strdup (event_time);
+
+      return g_strdup_printf (_("Seal %s opened at %s"), member_string (d, "seal_id"), readable);
+    }
   if (g_strcmp0 (kind, ANX_ALARM_OFFLINE) == 0)
     return g_strdup_printf (_("No report for %d min"), (int) member_int (d, "offline_minutes"));
   if (g_strcmp0 (kind, ANX_ALARM_VERIFICATION_OVERDUE) == 0)
