@@ -261,6 +261,8 @@ anx_wall_window_update_freshness (AnxWallWindow *self)
       if (g_strcmp0 (text, gtk_label_get_label (self->stale_label)) != 0)
         gtk_label_set_label (self->stale_label, text);
     }
+  /* Shown or gone, never half-way: no space is kept for it while live. */
+  gtk_widget_set_visible (GTK_WIDGET (self->stale_revealer), stale);
   gtk_revealer_set_reveal_child (self->stale_revealer, stale);
   gtk_label_set_label (self->status_label, stale ? _("Stale") : _("Live"));
   gtk_label_set_label (self->clock_label, clock);
@@ -528,7 +530,8 @@ anx_wall_window_apply_view (AnxWallWindow *self)
         zoom = FOCUS_ZOOM;
     }
   shumate_location_set_location (SHUMATE_LOCATION (viewport), latitude, longitude);
-  shumate_viewport_set_zoom_level (viewport, zoom);
+  /* The same area on a larger screen: a 4K screen shows one level closer. */
+  shumate_viewport_set_zoom_level (viewport, zoom + log2 (MAX (self->layout_factor, 0.5)));
 }
 
 static void
@@ -685,6 +688,8 @@ anx_wall_window_update_css (AnxWallWindow *self)
 
   if (font_px == self->font_px)
     return;
+  if (self->map != NULL)
+    anx_wall_window_apply_view (self);
   self->font_px = font_px;
   css = g_strdup_printf ("%s\nwindow.wall .wall-layout { font-size: %spx; }\n", self->static_css,
                          g_ascii_dtostr (number, sizeof number, font_px));
