@@ -21,6 +21,7 @@
 #include <stdlib.h>
 
 #include "anx-application.h"
+#include "anx-preferences-window.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
@@ -468,6 +469,39 @@ test_wall (void)
   g_assert_cmpfloat_with_epsilon (anx_wall_window_get_font_size (wall), font_px * 1.5, 0.5);
   g_settings_set_double (settings, "wall-text-scale", 1.0);
   g_assert_cmpfloat_with_epsilon (anx_wall_window_get_font_size (wall), font_px, 0.01);
+
+  /* The Wall Display page of Preferences: its controls are the settings,
+   * and the wall display follows them while it is shown. */
+  {
+    AnxPreferencesWindow *preferences = anx_preferences_window_new (app);
+    GtkSwitch *rotate = GTK_SWITCH (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                                   ANX_TYPE_PREFERENCES_WINDOW,
+                                                                   "wall_rotate_switch"));
+    GtkSpinButton *scale = GTK_SPIN_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (preferences),
+                                                                           ANX_TYPE_PREFERENCES_WINDOW,
+                                                                           "wall_text_scale_spin"));
+
+    gtk_window_present (GTK_WINDOW (preferences));
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (preferences), "wall");
+    g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (preferences)),
+                     ==, "wall");
+    anx_test_wait_for_draw (GTK_WIDGET (preferences));
+    g_assert_false (gtk_switch_get_active (rotate));
+    gtk_spin_button_set_value (scale, 1.25);
+    g_assert_cmpfloat_with_epsilon (g_settings_get_double (settings, "wall-text-scale"), 1.25, 1e-9);
+    g_assert_cmpfloat_with_epsilon (anx_wall_window_get_font_size (wall), font_px * 1.25, 0.5);
+    gtk_switch_set_active (rotate, TRUE);
+    g_assert_true (g_settings_get_boolean (settings, "wall-rotate"));
+    anx_test_iterate (300);
+    {
+      g_autofree char *path = anx_test_screenshot (GTK_WIDGET (preferences), "preferences-wall");
+    }
+    gtk_switch_set_active (rotate, FALSE);
+    gtk_spin_button_set_value (scale, 1.0);
+    g_assert_cmpfloat_with_epsilon (anx_wall_window_get_font_size (wall), font_px, 0.01);
+    gtk_window_destroy (GTK_WINDOW (preferences));
+    gtk_widget_activate_action (GTK_WIDGET (wall), "wall.show-view", "s", "overview");
+  }
 
   /* The server goes away: the last figures stay, marked stale, with their
    * age and the reason. */

@@ -108,14 +108,11 @@ anx_preferences_window_bind_wall (AnxPreferencesWindow *self)
   for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
     {
       g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
-      GdkRectangle geometry;
       g_autofree char *name = NULL;
 
-      gdk_monitor_get_geometry (monitor, &geometry);
-      /* Translators: a monitor: its number, connector (e.g. HDMI-1) and size in pixels */
-      name = g_strdup_printf (_("Monitor %1$u · %2$s · %3$d × %4$d"), i + 1,
-                              gdk_monitor_get_connector (monitor) ?: "?", geometry.width,
-                              geometry.height);
+      /* Translators: a monitor: its number and connector (e.g. HDMI-1) */
+      name = g_strdup_printf (_("Monitor %1$u · %2$s"), i + 1,
+                              gdk_monitor_get_connector (monitor) ?: "?");
       gtk_string_list_append (names, name);
     }
   /* A remembered monitor that is unplugged now stays selectable. */

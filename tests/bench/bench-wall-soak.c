@@ -312,7 +312,24 @@ main (int   argc,
   last = &samples[n_samples - 1];
   rss_growth = growth (first->rss_kb, last->rss_kb);
   fd_growth = growth (first->fds, last->fds);
-  object_growth = growth (first->objects, last->objects);
+  /* AnxIngest keeps one chain verifier per charger that has a chain (its
+   * lanes): a cache bounded by the registry, which fills as chargers get
+   * their first session. It is counted apart and checked against that bound. */
+  {
+    gint64 cached_first = GPOINTER_TO_INT (g_hash_table_lookup (first->by_type, "AnxChainVerifier"));
+    gint64 cached_last = GPOINTER_TO_INT (g_hash_table_lookup (last->by_type, "AnxChainVerifier"));
+    gint64 chargers = anx_store_count (anx_application_get_store (app), "chargers");
+
+    object_growth = growth (first->objects - cached_first, last->objects - cached_last);
+    g_print ("chain verifiers cached by the ingest: %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT
+             " (bound: %" G_GINT64_FORMAT " chargers; not counted in the objects' growth)\n",
+             cached_first, cached_last, chargers);
+    if (cached_last > chargers)
+      {
+        g_print ("FAIL: more chain verifiers than chargers\n");
+        status = EXIT_FAILURE;
+      }
+  }
   widget_growth = growth (first->widgets, last->widgets);
 
   g_print ("\nevents streamed: %.1f /s (%" G_GUINT64_FORMAT " in %.0f s) at %s× simulated time "
@@ -325,7 +342,7 @@ main (int   argc,
            rss_max / 1024.0);
   g_print ("%-22s %12u %12u %8.1f %% %7.0f %%\n", "open file descriptors", first->fds, last->fds,
            fd_growth, LIMIT_PERCENT);
-  g_print ("%-22s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %8.1f %% %7.0f %%\n",
+  g_print ("%-22s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %8.1f %% %7.0f %%   (growth without the verifier cache)\n",
            "GObjects (console)", first->objects, last->objects, object_growth, LIMIT_PERCENT);
   g_print ("%-22s %12u %12u %8.1f %% %7.0f %%\n", "widgets (wall tree)", first->widgets,
            last->widgets, widget_growth, LIMIT_PERCENT);
@@ -350,7 +367,7 @@ main (int   argc,
       g_print ("FAIL: growth above %.0f %%\n", LIMIT_PERCENT);
       status = EXIT_FAILURE;
     }
-  else
+  else if (status == EXIT_SUCCESS)
     g_print ("PASS: no growth above %.0f %%\n", LIMIT_PERCENT);
 
   for (guint i = 0; i < n_samples; i++)
