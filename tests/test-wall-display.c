@@ -546,6 +546,7 @@ test_wall (void)
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.leave-fullscreen", NULL);
   anx_test_iterate (500);
   g_assert_true (gtk_window_is_fullscreen (GTK_WINDOW (wall)));
+  screenshot (wall, "exit-hint");
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.leave-fullscreen", NULL);
   run_until (is_not_fullscreen, wall, 10, "the second Esc to leave full screen");
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.toggle-fullscreen", NULL);
