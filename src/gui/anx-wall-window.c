@@ -691,7 +691,8 @@ anx_wall_window_update_css (AnxWallWindow *self)
   if (self->map != NULL)
     anx_wall_window_apply_view (self);
   self->font_px = font_px;
-  css = g_strdup_printf ("%s\nwindow.wall .wall-layout { font-size: %spx; }\n", self->static_css,
+  css = g_strdup_printf ("%s\nwindow.wall .wall-layout, window.wall .wall-exit-hint-area "
+                         "{ font-size: %spx; }\n", self->static_css,
                          g_ascii_dtostr (number, sizeof number, font_px));
   gtk_css_provider_load_from_data (self->css, css, -1);
   anx_alarm_ticker_set_max_rows (self->ticker, self->layout_factor >= 1.5 ? 8 : 5);
