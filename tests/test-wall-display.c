@@ -97,6 +97,32 @@ add_viewer_token (void)
   return token;
 }
 
+/* Token rotation: the wall's token is removed from the tokens file and a
+ * new one added; the server closes the streams of the old one (4401). */
+static char *
+rotate_viewer_token (void)
+{
+  g_autofree char *path = g_build_filename (test_dir, "tokens", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  char *token = g_strdup_printf ("anx_wall_rotated_%08x%08x", g_random_int (), g_random_int ());
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0' && !g_str_has_prefix (lines[i], "viewer:wall-test"))
+      g_string_append_printf (kept, "%s\n", lines[i]);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, token, -1);
+  g_string_append_printf (kept, "viewer:wall-test-2:%s\n", hash);
+  g_assert_true (g_file_set_contents_full (path, kept->str, -1, G_FILE_SET_CONTENTS_CONSISTENT,
+                                           0600, &error));
+  g_assert_no_error (error);
+  return token;
+}
+
 static guint
 status_with_token (AnxTestFeedd *feedd,
                    const char   *token,
@@ -556,6 +582,40 @@ test_wall (void)
   run_until (is_not_fullscreen, wall, 10, "the second Esc to leave full screen");
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.toggle-fullscreen", NULL);
   run_until (is_fullscreen, wall, 10, "F11 to enter full screen again");
+
+  /* Token rotation: refused, stale, the figures kept; a new token in the
+   * keyring and the address set again: a new feed client, live again,
+   * without the screen being cleared on the way. */
+  {
+    g_autofree char *rotated = rotate_viewer_token ();
+
+    run_until (wall_stale, wall, 30, "the wall display to go stale when its token is revoked");
+    g_test_message ("stale banner: %s", anx_wall_window_get_stale_text (wall));
+    g_assert_cmpint (anx_feed_client_get_state (anx_application_get_feed_client (app)), ==,
+                     ANX_FEED_CLIENT_UNAUTHORIZED);
+    if (!anx_test_language_is_chinese ())
+      g_assert_nonnull (strstr (anx_wall_window_get_stale_text (wall), "refused the access token"));
+    /* What the store took in before the stream closed shows first. */
+    anx_test_iterate (2500);
+    for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+      values_before[i] = g_strdup (anx_wall_tile_get_value (anx_wall_window_get_tile (wall, kept[i])));
+    g_assert_true (anx_token_store_save_sync (tokens, feedd->base_url, rotated, NULL, &error));
+    g_assert_no_error (error);
+    g_settings_set_string (settings, "feed-url", "");
+    g_assert_null (anx_application_get_feed_client (app));
+    anx_test_iterate (1500);
+    g_assert_true (anx_wall_window_get_stale (wall));
+    check_all_tiles (wall, TRUE);
+    for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+      {
+        g_assert_cmpstr (anx_wall_tile_get_value (anx_wall_window_get_tile (wall, kept[i])), ==,
+                         values_before[i]);
+        g_clear_pointer (&values_before[i], g_free);
+      }
+    g_settings_set_string (settings, "feed-url", feedd->base_url);
+    run_until (wall_fresh, &f, 60, "the wall display to recover with the new token");
+    check_all_tiles (wall, FALSE);
+  }
 
   gtk_window_destroy (GTK_WINDOW (wall));
   anx_test_iterate (100);
