@@ -22,6 +22,9 @@
  * by type until it is finalized. Widgets GTK creates internally are counted
  * by walking the wall display's widget tree.
  *
+ * ANXIN_SOAK_WALL=0 runs the same without the wall display: the console's
+ * data layer alone, to tell its growth from the wall display's.
+ *
  * Run: meson test -C BUILD --benchmark bench-wall-soak
  *      ANXIN_SOAK_SECONDS=3600 meson test -C BUILD --benchmark bench-wall-soak --timeout-multiplier 0
  */
@@ -155,7 +158,7 @@ take_sample (Sample        *sample,
   sample->seconds = seconds;
   sample->rss_kb = rss_kb ();
   sample->fds = open_fds ();
-  sample->widgets = count_widgets (GTK_WIDGET (wall));
+  sample->widgets = wall != NULL ? count_widgets (GTK_WIDGET (wall)) : 0;
   sample->cursor = client != NULL ? anx_feed_client_get_cursor (client) : 0;
   sample->objects = 0;
   sample->by_type = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
@@ -263,16 +266,21 @@ main (int   argc,
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
   g_settings_set_string (anx_application_get_settings (app), "feed-url", feedd->base_url);
-  g_action_group_activate_action (G_ACTION_GROUP (app), "wall-display", NULL);
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
-    if (ANX_IS_WALL_WINDOW (l->data))
-      wall = l->data;
-  g_assert_nonnull (wall);
+  /* ANXIN_SOAK_WALL=0: the console's data layer alone, for comparison. */
+  if (g_strcmp0 (g_getenv ("ANXIN_SOAK_WALL"), "0") != 0)
+    {
+      g_action_group_activate_action (G_ACTION_GROUP (app), "wall-display", NULL);
+      for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = l->next)
+        if (ANX_IS_WALL_WINDOW (l->data))
+          wall = l->data;
+      g_assert_nonnull (wall);
+    }
+  g_print ("wall display: %s\n", wall != NULL ? "shown" : "not shown (ANXIN_SOAK_WALL=0)");
 
   deadline = g_get_monotonic_time () + 600 * G_USEC_PER_SEC;
   while ((client = anx_application_get_feed_client (app)) == NULL ||
          anx_feed_client_get_state (client) != ANX_FEED_CLIENT_LIVE ||
-         anx_wall_window_get_stale (wall))
+         (wall != NULL && anx_wall_window_get_stale (wall)))
     {
       if (g_get_monotonic_time () > deadline)
         g_error ("The wall display did not go live within 600 s");
@@ -304,7 +312,8 @@ main (int   argc,
                    "cursor %" G_GUINT64_FORMAT "  %s\n",
                    samples[i].seconds, samples[i].rss_kb / 1024.0, samples[i].fds,
                    samples[i].objects, samples[i].widgets, samples[i].cursor,
-                   anx_wall_window_get_stale (wall) ? "STALE" : "live");
+                   client != NULL && anx_feed_client_get_state (client) == ANX_FEED_CLIENT_LIVE
+                     ? "live" : "NOT LIVE");
       }
   }
 
@@ -372,7 +381,8 @@ main (int   argc,
 
   for (guint i = 0; i < n_samples; i++)
     g_clear_pointer (&samples[i].by_type, g_hash_table_unref);
-  gtk_window_destroy (GTK_WINDOW (wall));
+  if (wall != NULL)
+    gtk_window_destroy (GTK_WINDOW (wall));
   iterate_for (0.2);
   g_clear_object (&app);
   anx_test_feedd_free (g_steal_pointer (&feedd));
