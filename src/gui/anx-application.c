@@ -20,6 +20,7 @@
 #include "anxin-resources.h"
 #include "anx-preferences-window.h"
 #include "anx-window.h"
+#include "anx-wall-window.h"
 
 struct _AnxApplication
 {
@@ -59,6 +60,10 @@ static const GOptionEntry option_entries[] = {
     N_("Use the feed at URL for this run"), N_("URL") },
   { "token-file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, NULL,
     N_("Read the feed's access token from FILE and keep it in the keyring"), N_("FILE") },
+  { "wall", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Show the read-only wall display, full screen"), NULL },
+  { "monitor", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, NULL,
+    N_("Show the wall display on monitor N (counted from 0), and remember it"), N_("N") },
   { NULL }
 };
 
@@ -247,6 +252,21 @@ anx_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* The one wall display, on @monitor (-1: the remembered one). */
+static void
+anx_application_show_wall (AnxApplication *self,
+                           int             monitor)
+{
+  AnxWallWindow *wall = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (ANX_IS_WALL_WINDOW (l->data))
+      wall = l->data;
+  if (wall == NULL)
+    wall = anx_wall_window_new (self);
+  anx_wall_window_present_on_monitor (wall, monitor);
+}
+
 static int
 anx_application_command_line (GApplication            *app,
                               GApplicationCommandLine *command_line)
@@ -277,6 +297,26 @@ anx_application_command_line (GApplication            *app,
   if (g_variant_dict_lookup (options, "token-file", "^&ay", &token_file) &&
       !anx_application_use_token_file (self, token_file, command_line))
     return 2;
+
+  if (g_variant_dict_contains (options, "wall"))
+    {
+      int monitor = -1;
+
+      if (g_variant_dict_lookup (options, "monitor", "i", &monitor) && monitor < 0)
+        {
+          g_application_command_line_printerr (command_line, "%s\n",
+                                               _("Cannot use --monitor: N counts from 0"));
+          return 2;
+        }
+      anx_application_show_wall (self, monitor);
+      return EXIT_SUCCESS;
+    }
+  if (g_variant_dict_contains (options, "monitor"))
+    {
+      g_application_command_line_printerr (command_line, "%s\n",
+                                           _("--monitor goes with --wall"));
+      return 2;
+    }
 
   g_application_activate (app);
 
@@ -342,6 +382,14 @@ anx_application_preferences_action (GSimpleAction *action,
 }
 
 static void
+anx_application_wall_display_action (GSimpleAction *action,
+                                     GVariant      *parameter,
+                                     gpointer       user_data)
+{
+  anx_application_show_wall (user_data, -1);
+}
+
+static void
 anx_application_quit_action (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
@@ -377,6 +425,7 @@ static const GActionEntry app_actions[] = {
   { "preferences", anx_application_preferences_action },
   { "quit", anx_application_quit_action },
   { "show-alarm", anx_application_show_alarm_action, "x" },
+  { "wall-display", anx_application_wall_display_action },
 };
 
 static void

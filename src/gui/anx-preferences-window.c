@@ -34,6 +34,13 @@ struct _AnxPreferencesWindow
   AdwEntryRow          *time_zone_row;
 
   GtkFileChooserNative *chooser;
+
+  /* Wall display page */
+  AdwComboRow          *wall_monitor_row;
+  GtkSpinButton        *wall_text_scale_spin;
+  GtkSwitch            *wall_rotate_switch;
+  AdwActionRow         *wall_interval_row;
+  GtkSpinButton        *wall_interval_spin;
 };
 
 G_DEFINE_FINAL_TYPE (AnxPreferencesWindow, anx_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -334,6 +341,61 @@ on_time_zone_row_apply (AnxPreferencesWindow *self)
 }
 
 static void
+on_wall_monitor_selected (AnxPreferencesWindow *self)
+{
+  GSettings *settings = anx_application_get_settings (self->application);
+  guint selected = adw_combo_row_get_selected (self->wall_monitor_row);
+
+  if (selected != GTK_INVALID_LIST_POSITION &&
+      (int) selected != g_settings_get_int (settings, "wall-monitor"))
+    g_settings_set_int (settings, "wall-monitor", (int) selected);
+}
+
+/* The wall display's settings: bound, so a running wall display follows live. */
+static void
+anx_preferences_window_bind_wall (AnxPreferencesWindow *self)
+{
+  GSettings *settings = anx_application_get_settings (self->application);
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self)));
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  int current = g_settings_get_int (settings, "wall-monitor");
+
+  for (guint i = 0; i < g_list_model_get_n_items (monitors); i++)
+    {
+      g_autoptr(GdkMonitor) monitor = g_list_model_get_item (monitors, i);
+      g_autofree char *name = NULL;
+
+      /* Translators: a monitor: its number and connector (e.g. HDMI-1) */
+      name = g_strdup_printf (_("Monitor %1$u · %2$s"), i + 1,
+                              gdk_monitor_get_connector (monitor) ?: "?");
+      gtk_string_list_append (names, name);
+    }
+  /* A remembered monitor that is unplugged now stays selectable. */
+  for (guint i = g_list_model_get_n_items (monitors); (int) i <= current; i++)
+    {
+      /* Translators: a monitor that is not connected now; %u is its number */
+      g_autofree char *name = g_strdup_printf (_("Monitor %u (not connected)"), i + 1);
+
+      gtk_string_list_append (names, name);
+    }
+  adw_combo_row_set_model (self->wall_monitor_row, G_LIST_MODEL (names));
+  adw_combo_row_set_selected (self->wall_monitor_row, (guint) MAX (current, 0));
+  g_signal_connect_swapped (self->wall_monitor_row, "notify::selected",
+                            G_CALLBACK (on_wall_monitor_selected), self);
+
+  g_settings_bind (settings, "wall-text-scale",
+                   gtk_spin_button_get_adjustment (self->wall_text_scale_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "wall-rotate", self->wall_rotate_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "wall-rotate", self->wall_interval_row, "sensitive",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (settings, "wall-rotate-interval",
+                   gtk_spin_button_get_adjustment (self->wall_interval_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
 anx_preferences_window_constructed (GObject *object)
 {
   AnxPreferencesWindow *self = ANX_PREFERENCES_WINDOW (object);
@@ -366,6 +428,8 @@ anx_preferences_window_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   anx_preferences_window_update_files (self);
   anx_preferences_window_update_token (self);
+
+  anx_preferences_window_bind_wall (self);
 }
 
 static void
@@ -420,6 +484,11 @@ anx_preferences_window_class_init (AnxPreferencesWindowClass *klass)
                                                RESOURCE_PATH "/anx-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, feed_row);
   gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, feed_error_label);
+  gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, wall_monitor_row);
+  gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, wall_text_scale_spin);
+  gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, wall_rotate_switch);
+  gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, wall_interval_row);
+  gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, wall_interval_spin);
   gtk_widget_class_bind_template_callback (widget_class, on_feed_row_apply);
   gtk_widget_class_bind_template_callback (widget_class, on_feed_row_changed);
   gtk_widget_class_bind_template_child (widget_class, AnxPreferencesWindow, token_status_row);
