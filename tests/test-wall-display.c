@@ -268,6 +268,22 @@ screenshot (AnxWallWindow *wall,
   g_signal_handler_disconnect (clock, handler);
   path = anx_test_screenshot (GTK_WIDGET (wall), name);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  /* Everything fits the screen: nothing is pushed below its bottom edge. */
+  {
+    GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (wall));
+    GdkMonitor *monitor =
+        gdk_display_get_monitor_at_surface (display, gtk_native_get_surface (GTK_NATIVE (wall)));
+    GdkRectangle geometry;
+    int minimum = 0;
+
+    gdk_monitor_get_geometry (monitor, &geometry);
+    gtk_widget_measure (GTK_WIDGET (wall), GTK_ORIENTATION_VERTICAL, geometry.width, &minimum, NULL,
+                        NULL, NULL);
+    g_test_message ("%s: needs %d px of a %d px screen", what, minimum, geometry.height);
+    g_assert_cmpint (minimum, <=, geometry.height);
+    g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (wall)), <=, geometry.height);
+  }
 }
 
 /* Actions that only look, leave or copy text: the wall display's own, the

@@ -697,7 +697,9 @@ anx_wall_window_update_css (AnxWallWindow *self)
                          "{ font-size: %spx; }\n", self->static_css,
                          g_ascii_dtostr (number, sizeof number, font_px));
   gtk_css_provider_load_from_data (self->css, css, -1);
-  anx_alarm_ticker_set_max_rows (self->ticker, self->layout_factor >= 1.5 ? 8 : 5);
+  /* Five lines at every size: the type grows with the screen, so more lines
+   * would not fit a 4K screen once the stale banner is shown. */
+  anx_alarm_ticker_set_max_rows (self->ticker, 5);
 }
 
 static void
