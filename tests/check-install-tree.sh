@@ -66,8 +66,8 @@ if [ -f "$share/glib-2.0/schemas/$app_id.gschema.xml" ]; then
     fail "schema id is not $app_id"
 fi
 if [ -f "$share/locale/zh_CN/LC_MESSAGES/anxin.mo" ]; then
-  msgunfmt "$share/locale/zh_CN/LC_MESSAGES/anxin.mo" | grep -q '未连接到数据源' ||
-    fail "zh_CN catalogue lacks the empty state's translation"
+  msgunfmt "$share/locale/zh_CN/LC_MESSAGES/anxin.mo" | grep -q '欢迎使用安心充电监管' ||
+    fail "zh_CN catalogue lacks the welcome page's translation"
 fi
 
 # The installed programs start (without a display) far enough to answer --version.
