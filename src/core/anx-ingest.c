@@ -1961,16 +1961,17 @@ guint64
 anx_ingest_get_next_sequence (AnxIngest  *self,
                               const char *charger_code)
 {
-  sqlite3 *db = anx_store_get_read_db (self->store);
-  sqlite3_stmt *stmt = NULL;
+  /* Called for every chain a sync fetches, on the main thread: the
+   * statement is prepared once. */
+  sqlite3_stmt *stmt = anx_store_read_statement (
+      self->store, "SELECT next_sequence FROM chain_heads WHERE charger_code = ?", NULL);
   guint64 next = 0;
 
-  if (sqlite3_prepare_v2 (db, "SELECT next_sequence FROM chain_heads WHERE charger_code = ?", -1,
-                          &stmt, NULL) != SQLITE_OK)
+  if (stmt == NULL)
     return 0;
   sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     next = (guint64) sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
   return next;
 }

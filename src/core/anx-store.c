@@ -77,6 +77,8 @@ struct _AnxStore
   /* The write connection's prepared statements, by SQL text (writer
    * thread only; see anx_store_write_statement()). */
   GHashTable *statements;
+  /* The same for the read connection (the thread that opened the store). */
+  GHashTable *read_statements;
 };
 
 G_DEFINE_FINAL_TYPE (AnxStore, anx_store, G_TYPE_OBJECT)
@@ -237,6 +239,52 @@ anx_store_write_statement (AnxStore    *self,
       return NULL;
     }
   g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+/**
+ * anx_store_read_statement:
+ * @self: a store
+ * @sql: one statement
+ * @error: return location for an error
+ *
+ * For the thread that opened the store: @sql prepared on the read
+ * connection once and kept, reset and its bindings cleared. The statement
+ * belongs to the store: do not finalize it; reset it when done, so that it
+ * holds no read transaction open.
+ *
+ * Returns: (transfer none): the statement, or %NULL with @error set
+ */
+sqlite3_stmt *
+anx_store_read_statement (AnxStore    *self,
+                          const char  *sql,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ANX_IS_STORE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  if (self->read_db == NULL)
+    {
+      anx_store_set_sqlite_error (error, NULL, sql);
+      return NULL;
+    }
+  stmt = g_hash_table_lookup (self->read_statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (self->read_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+      SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, self->read_db, sql);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  g_hash_table_insert (self->read_statements, g_strdup (sql), stmt);
   return stmt;
 }
 
@@ -618,6 +666,7 @@ anx_store_finalize (GObject *object)
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
   g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->read_statements, g_hash_table_unref);
   g_free (self->path);
 
   G_OBJECT_CLASS (anx_store_parent_class)->finalize (object);
@@ -650,6 +699,8 @@ anx_store_init (AnxStore *self)
   g_cond_init (&self->cond);
   self->queue = g_async_queue_new ();
   self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+  self->read_statements =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
 /**
@@ -761,6 +812,7 @@ anx_store_close (AnxStore *self)
       anx_store_exec (self->write_db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
       sqlite3_close (g_steal_pointer (&self->write_db));
     }
+  g_hash_table_remove_all (self->read_statements);
   if (self->read_db != NULL)
     sqlite3_close (g_steal_pointer (&self->read_db));
 }
