@@ -194,7 +194,8 @@ key_bytes (const char *hex)
 
 /* The charger's registry entry, with one meter entry per registered key. */
 static AnxChargerEntry *
-load_entry (sqlite3    *db,
+load_entry (AnxStore   *store,
+            sqlite3    *db,
             const char *code)
 {
   g_autoptr(AnxChargerEntry) entry = anx_charger_entry_new (code);
@@ -205,11 +206,12 @@ load_entry (sqlite3    *db,
   g_autoptr(GArray) froms = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 charger_id = 0;
 
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT c.id, m.model, m.accuracy_class, m.serial, m.algorithm, "
-                          "m.public_key FROM chargers c LEFT JOIN meters m ON m.id = c.meter_id "
-                          "WHERE c.code = ?",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  stmt = anx_store_write_statement (store, db,
+                                    "SELECT c.id, m.model, m.accuracy_class, m.serial, "
+                                    "m.algorithm, m.public_key FROM chargers c LEFT JOIN meters m "
+                                    "ON m.id = c.meter_id WHERE c.code = ?",
+                                    NULL);
+  if (stmt == NULL)
     return g_steal_pointer (&entry);
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -222,14 +224,14 @@ load_entry (sqlite3    *db,
       g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 4)));
       g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 5)));
     }
-  sqlite3_finalize (stmt);
   if (charger_id == 0)
     return g_steal_pointer (&entry);
 
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT from_sequence, serial, algorithm, public_key FROM meter_keys "
-                          "WHERE charger_id = ? ORDER BY from_sequence",
-                          -1, &stmt, NULL) == SQLITE_OK)
+  stmt = anx_store_write_statement (store, db,
+                                    "SELECT from_sequence, serial, algorithm, public_key FROM "
+                                    "meter_keys WHERE charger_id = ? ORDER BY from_sequence",
+                                    NULL);
+  if (stmt != NULL)
     {
       gboolean any = FALSE;
 
@@ -248,7 +250,6 @@ load_entry (sqlite3    *db,
           g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
           g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 3)));
         }
-      sqlite3_finalize (stmt);
     }
   if (froms->len == 0 && keys->len == 3)
     {
@@ -283,11 +284,12 @@ load_entry (sqlite3    *db,
  * accepted charge record of each meter (counter and register continuity)
  * and the last accepted record (the link). */
 static AnxChainVerifier *
-load_verifier (sqlite3     *db,
+load_verifier (AnxStore    *store,
+               sqlite3     *db,
                const char  *code,
                AnxKeyCache *keys)
 {
-  g_autoptr(AnxChargerEntry) entry = load_entry (db, code);
+  g_autoptr(AnxChargerEntry) entry = load_entry (store, db, code);
   g_autoptr(AnxChainVerifier) verifier = anx_chain_verifier_new (entry);
   sqlite3_stmt *stmt = NULL;
 
@@ -295,13 +297,15 @@ load_verifier (sqlite3     *db,
    * the keys it needs are parsed (and checked on their curve) once. */
   anx_chain_verifier_set_key_cache (verifier, keys);
 
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT json FROM records WHERE charger_code = ?1 AND accepted AND "
-                          "(sequence = (SELECT max(sequence) FROM records WHERE charger_code = ?1 "
-                          "AND accepted) OR sequence IN (SELECT max(sequence) FROM records WHERE "
-                          "charger_code = ?1 AND accepted AND kind = 'charge' GROUP BY "
-                          "meter_serial)) ORDER BY sequence",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  stmt = anx_store_write_statement (
+      store, db,
+      "SELECT json FROM records WHERE charger_code = ?1 AND accepted AND "
+      "(sequence = (SELECT max(sequence) FROM records WHERE charger_code = ?1 "
+      "AND accepted) OR sequence IN (SELECT max(sequence) FROM records WHERE "
+      "charger_code = ?1 AND accepted AND kind = 'charge' GROUP BY "
+      "meter_serial)) ORDER BY sequence",
+      NULL);
+  if (stmt == NULL)
     return g_steal_pointer (&verifier);
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -312,7 +316,6 @@ load_verifier (sqlite3     *db,
       if (record != NULL)
         anx_chain_verifier_seed (verifier, record);
     }
-  sqlite3_finalize (stmt);
   return g_steal_pointer (&verifier);
 }
 
@@ -443,20 +446,25 @@ store_results (AnxIngest        *self,
   gboolean ok = FALSE;
   gint64 inserted = 0;
 
-  if (sqlite3_prepare_v2 (db,
-                          "INSERT OR IGNORE INTO records (charger_code, sequence, hash, kind, "
-                          "recorded_at_us, meter_serial, billed_wh, amount_fen, checks, "
-                          "n_findings, accepted, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          -1, &insert, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (db,
-                          "INSERT INTO findings (charger_code, sequence, hash, code, severity, "
-                          "message, details, alarm_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                          -1, &finding_stmt, NULL) != SQLITE_OK ||
-      sqlite3_prepare_v2 (db,
-                          "INSERT INTO chain_heads (charger_code, next_sequence, head_hash, "
-                          "n_records) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (charger_code) DO UPDATE "
-                          "SET next_sequence = ?2, head_hash = ?3, n_records = n_records + ?4",
-                          -1, &head, NULL) != SQLITE_OK)
+  /* Prepared once on the write connection and kept by the store. */
+  insert = anx_store_write_statement (
+      self->store, db,
+      "INSERT OR IGNORE INTO records (charger_code, sequence, hash, kind, "
+      "recorded_at_us, meter_serial, billed_wh, amount_fen, checks, "
+      "n_findings, accepted, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      NULL);
+  finding_stmt = anx_store_write_statement (
+      self->store, db,
+      "INSERT INTO findings (charger_code, sequence, hash, code, severity, "
+      "message, details, alarm_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      NULL);
+  head = anx_store_write_statement (
+      self->store, db,
+      "INSERT INTO chain_heads (charger_code, next_sequence, head_hash, "
+      "n_records) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (charger_code) DO UPDATE "
+      "SET next_sequence = ?2, head_hash = ?3, n_records = n_records + ?4",
+      NULL);
+  if (insert == NULL || finding_stmt == NULL || head == NULL)
     {
       anx_store_set_sqlite_error (error, db, "records");
       goto out;
@@ -549,7 +557,7 @@ store_results (AnxIngest        *self,
         {
           AnxInspectionResult verdict = anx_chain_record_get_inspection_result (record);
           const char *key = anx_chain_record_get_idempotency_key (record);
-          sqlite3_stmt *stmt = NULL;
+          sqlite3_stmt *stmt;
 
           if (verdict != ANX_INSPECTION_RESULT_FAIL && verdict != ANX_INSPECTION_RESULT_SUSPENDED)
             {
@@ -562,13 +570,15 @@ store_results (AnxIngest        *self,
                 *changes |= ANX_STORE_CHANGED_ALARMS;
             }
           if (key != NULL && *key != '\0' &&
-              sqlite3_prepare_v2 (db, "UPDATE inspections SET sequence = ? WHERE "
-                                  "idempotency_key = ?", -1, &stmt, NULL) == SQLITE_OK)
+              (stmt = anx_store_write_statement (self->store, db,
+                                                 "UPDATE inspections SET sequence = ? WHERE "
+                                                 "idempotency_key = ?",
+                                                 NULL)) != NULL)
             {
               sqlite3_bind_int64 (stmt, 1, sequence);
               sqlite3_bind_text (stmt, 2, key, -1, SQLITE_STATIC);
               sqlite3_step (stmt);
-              sqlite3_finalize (stmt);
+              sqlite3_reset (stmt);
               *changes |= ANX_STORE_CHANGED_INSPECTIONS;
             }
         }
@@ -588,9 +598,6 @@ store_results (AnxIngest        *self,
   ok = TRUE;
 
 out:
-  sqlite3_finalize (insert);
-  sqlite3_finalize (finding_stmt);
-  sqlite3_finalize (head);
   return ok;
 }
 
@@ -615,7 +622,7 @@ load_job (AnxStore         *store,
 {
   LaneJob *job = data;
 
-  job->verifier = load_verifier (db, job->lane->code, job->self->keys);
+  job->verifier = load_verifier (store, db, job->lane->code, job->self->keys);
   return TRUE;
 }
 
@@ -1169,7 +1176,7 @@ apply_chain_event (AnxIngest        *self,
   if (lane->verifier == NULL || lane->stale)
     {
       g_clear_object (&lane->verifier);
-      lane->verifier = load_verifier (db, code, self->keys);
+      lane->verifier = load_verifier (self->store, db, code, self->keys);
       lane->stale = FALSE;
     }
   records = g_ptr_array_new ();
@@ -1954,16 +1961,17 @@ guint64
 anx_ingest_get_next_sequence (AnxIngest  *self,
                               const char *charger_code)
 {
-  sqlite3 *db = anx_store_get_read_db (self->store);
-  sqlite3_stmt *stmt = NULL;
+  /* Called for every chain a sync fetches, on the main thread: the
+   * statement is prepared once. */
+  sqlite3_stmt *stmt = anx_store_read_statement (
+      self->store, "SELECT next_sequence FROM chain_heads WHERE charger_code = ?", NULL);
   guint64 next = 0;
 
-  if (sqlite3_prepare_v2 (db, "SELECT next_sequence FROM chain_heads WHERE charger_code = ?", -1,
-                          &stmt, NULL) != SQLITE_OK)
+  if (stmt == NULL)
     return 0;
   sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     next = (guint64) sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
+  sqlite3_reset (stmt);
   return next;
 }

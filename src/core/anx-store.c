@@ -74,6 +74,11 @@ struct _AnxStore
   AnxStoreChanges pending_changes;
   GSource *changed_source;
   gboolean closed;
+  /* The write connection's prepared statements, by SQL text (writer
+   * thread only; see anx_store_write_statement()). */
+  GHashTable *statements;
+  /* The same for the read connection (the thread that opened the store). */
+  GHashTable *read_statements;
 };
 
 G_DEFINE_FINAL_TYPE (AnxStore, anx_store, G_TYPE_OBJECT)
@@ -186,6 +191,101 @@ anx_store_exec (sqlite3     *db,
       return FALSE;
     }
   return TRUE;
+}
+
+static void
+finalize_statement (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+/**
+ * anx_store_write_statement:
+ * @self: a store
+ * @db: the connection a write job was given
+ * @sql: one statement
+ * @error: return location for an error
+ *
+ * For write jobs, which run on the store's writer thread: @sql prepared on
+ * the write connection once and kept, reset and its bindings cleared. The
+ * statement belongs to the store: do not finalize it. It is reset again
+ * after the job, so a job may leave it in the middle of its rows.
+ *
+ * Returns: (transfer none): the statement, or %NULL with @error set
+ */
+sqlite3_stmt *
+anx_store_write_statement (AnxStore    *self,
+                           sqlite3     *db,
+                           const char  *sql,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ANX_IS_STORE (self), NULL);
+  g_return_val_if_fail (db != NULL && db == self->write_db, NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, db, sql);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+/**
+ * anx_store_read_statement:
+ * @self: a store
+ * @sql: one statement
+ * @error: return location for an error
+ *
+ * For the thread that opened the store: @sql prepared on the read
+ * connection once and kept, reset and its bindings cleared. The statement
+ * belongs to the store: do not finalize it; reset it when done, so that it
+ * holds no read transaction open.
+ *
+ * Returns: (transfer none): the statement, or %NULL with @error set
+ */
+sqlite3_stmt *
+anx_store_read_statement (AnxStore    *self,
+                          const char  *sql,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (ANX_IS_STORE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  if (self->read_db == NULL)
+    {
+      anx_store_set_sqlite_error (error, NULL, sql);
+      return NULL;
+    }
+  stmt = g_hash_table_lookup (self->read_statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (self->read_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) !=
+      SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, self->read_db, sql);
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+  g_hash_table_insert (self->read_statements, g_strdup (sql), stmt);
+  return stmt;
 }
 
 /**
@@ -401,6 +501,42 @@ job_complete (AnxStore *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Runs @sql (one statement, no rows) on the write connection with a
+ * statement prepared once: BEGIN, SAVEPOINT, RELEASE and COMMIT around
+ * every job would otherwise be parsed again each time. */
+static gboolean
+writer_exec (AnxStore    *self,
+             const char  *sql,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = anx_store_write_statement (self, self->write_db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      anx_store_set_sqlite_error (error, self->write_db, sql);
+      sqlite3_reset (stmt);
+      return FALSE;
+    }
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* After a job: no cached statement stays in the middle of its rows. */
+static void
+reset_statements (AnxStore *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->statements);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    sqlite3_reset (value);
+}
+
 static gpointer
 writer_thread (gpointer user_data)
 {
@@ -428,7 +564,7 @@ writer_thread (gpointer user_data)
              (job = g_async_queue_try_pop (self->queue)) != NULL)
         g_ptr_array_add (jobs, job);
 
-      if (!anx_store_exec (self->write_db, "BEGIN IMMEDIATE", &commit_error))
+      if (!writer_exec (self, "BEGIN IMMEDIATE", &commit_error))
         g_warning ("Store: %s", commit_error->message);
 
       for (guint i = 0; i < jobs->len; i++)
@@ -442,15 +578,16 @@ writer_thread (gpointer user_data)
             }
           if (commit_error != NULL)
             continue;
-          if (!anx_store_exec (self->write_db, "SAVEPOINT job", &job->error))
+          if (!writer_exec (self, "SAVEPOINT job", &job->error))
             continue;
           {
             AnxStoreChanges job_changes = 0;
 
             job->ok = job->func (self, self->write_db, job->data, &job_changes, &job->error);
+            reset_statements (self);
             if (job->ok)
               {
-                anx_store_exec (self->write_db, "RELEASE job", NULL);
+                writer_exec (self, "RELEASE job", NULL);
                 changes |= job_changes;
               }
             else
@@ -463,7 +600,7 @@ writer_thread (gpointer user_data)
           }
         }
 
-      if (commit_error == NULL && !anx_store_exec (self->write_db, "COMMIT", &commit_error))
+      if (commit_error == NULL && !writer_exec (self, "COMMIT", &commit_error))
         anx_store_exec (self->write_db, "ROLLBACK", NULL);
 
       /* synchronous=NORMAL keeps the store consistent through any crash;
@@ -528,6 +665,8 @@ anx_store_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_pointer (&self->read_statements, g_hash_table_unref);
   g_free (self->path);
 
   G_OBJECT_CLASS (anx_store_parent_class)->finalize (object);
@@ -559,6 +698,9 @@ anx_store_init (AnxStore *self)
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   self->queue = g_async_queue_new ();
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+  self->read_statements =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
 }
 
 /**
@@ -664,11 +806,13 @@ anx_store_close (AnxStore *self)
       g_async_queue_push (self->queue, quit);
       g_thread_join (g_steal_pointer (&self->writer));
     }
+  g_hash_table_remove_all (self->statements);
   if (self->write_db != NULL)
     {
       anx_store_exec (self->write_db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
       sqlite3_close (g_steal_pointer (&self->write_db));
     }
+  g_hash_table_remove_all (self->read_statements);
   if (self->read_db != NULL)
     sqlite3_close (g_steal_pointer (&self->read_db));
 }

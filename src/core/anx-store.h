@@ -129,6 +129,13 @@ char      *anx_store_get_meta_db        (sqlite3             *db,
 void       anx_store_set_sqlite_error   (GError             **error,
                                          sqlite3             *db,
                                          const char          *what);
+sqlite3_stmt *anx_store_read_statement (AnxStore            *self,
+                                        const char          *sql,
+                                        GError             **error);
+sqlite3_stmt *anx_store_write_statement (AnxStore            *self,
+                                         sqlite3             *db,
+                                         const char          *sql,
+                                         GError             **error);
 /* clang-format on */
 
 G_END_DECLS

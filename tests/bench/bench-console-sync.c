@@ -368,7 +368,7 @@ main (int   argc,
   /* The machine is shared: wall-clock rates follow its load. CPU time
    * does not. */
   g_print ("  CPU time: the console used %.1f CPU-s for the sync (all its threads; the server "
-           "not counted), %.0f µs per record; openssl needs %.1f CPU-s to verify these records "
+           "not counted), %.0f us per record; openssl needs %.1f CPU-s to verify these records "
            "(their curves), so %.0f %% of the console's CPU time went to the signatures' "
            "mathematics and %.0f %% to everything else (JSON, hashing, SQLite, HTTP)\n",
            sync_cpu, 1e6 * sync_cpu / MAX (records, 1), verify_cpu, 100.0 * verify_cpu / sync_cpu,
