@@ -285,6 +285,11 @@ render_info (AnxChargerPage *self)
       gtk_widget_add_css_class (time, "dim-label");
       gtk_widget_add_css_class (time, "caption");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), time);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      /* The row opens the alarm in the alarms view (the map follows it). */
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-alarm");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row), g_variant_new_int64 (alarm->id));
       if (g_strcmp0 (alarm->severity, "critical") == 0)
         gtk_widget_add_css_class (row, "error");
       gtk_list_box_append (self->alarms_list, row);

@@ -280,6 +280,9 @@ show_alarm_action (GSimpleAction *action,
 {
   AnxWindow *self = user_data;
 
+  /* From the charger page too (its open alarms): back to the views. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "charger") == 0)
+    anx_window_set_charger_shown (self, FALSE);
   adw_view_stack_set_visible_child_name (self->view_stack, "alarms");
   anx_alarms_page_select_alarm (self->alarms_page, g_variant_get_int64 (parameter));
 }
