@@ -18,13 +18,16 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "anx-alarm-rules.h"
 #include "anx-application.h"
+#include "anx-alarms-page.h"
 #include "anx-chain-row.h"
 #include "anx-charger-page.h"
+#include "anx-finding.h"
 #include "anx-connection-indicator.h"
 #include "anx-ratio-chart.h"
 #include "anx-record-detail.h"
@@ -92,6 +95,65 @@ query_int (AnxStore   *store,
     value = sqlite3_column_int64 (stmt, 0);
   sqlite3_finalize (stmt);
   return value;
+}
+
+/* Changes a stored record behind the console's back, as someone with
+ * write access to the store file would: its billed energy, in the JSON the
+ * hash was computed over ({"charge": {"billed_wh": …}}). */
+static void
+tamper_record (const char *charger,
+               gint64      sequence)
+{
+  const char *path = g_getenv ("ANXIN_CONSOLE_STORE");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tampered = NULL;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  JsonObject *object;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT json FROM records WHERE charger_code = ? AND sequence = ?",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, charger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, sequence);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 0), -1, &error);
+  g_assert_no_error (error);
+  sqlite3_finalize (stmt);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_has_member (object, "charge"));
+  object = json_object_get_object_member (object, "charge");
+  g_assert_true (json_object_has_member (object, "billed_wh"));
+  json_object_set_int_member (object, "billed_wh", json_object_get_int_member (object, "billed_wh") + 1000);
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  tampered = json_generator_to_data (generator, NULL);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE records SET json = ? WHERE charger_code = ? AND sequence = ?",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, tampered, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, charger, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, sequence);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* Whether the list has a row titled @title. */
+static gboolean
+list_has_row (GtkWidget  *list,
+              const char *title)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_PREFERENCES_ROW (row) &&
+        g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 /* Live, nothing left to store, and every over-billed record of the truth
@@ -512,8 +574,28 @@ test_charger_page (void)
           GtkWidget *verdict = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (clean), ANX_TYPE_RECORD_DETAIL,
                                                                           "verdict_label"));
 
+          GtkWidget *checks = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (clean), ANX_TYPE_RECORD_DETAIL,
+                                                                         "checks_list"));
+          const char *hash_title = anx_alarm_kind_get_title (
+              anx_alarm_kind_for_finding (ANX_FINDING_CHAIN_HASH_MISMATCH));
+
           g_assert_true (gtk_widget_has_css_class (verdict, "success"));
           g_assert_null (strstr (anx_record_detail_get_comparison (clean), "±0.0"));
+          g_assert_false (list_has_row (checks, hash_title));
+
+          /* Changed in the store file since: Verify Again reads it anew
+           * and finds its content no longer matches its hash. */
+          tamper_record (anx_charger_page_get_charger (page), anx_store_item_get_int (item, "sequence"));
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (clean), "detail.verify-again", NULL));
+          g_test_message ("tampered record No. %" G_GINT64_FORMAT ": %s",
+                          anx_store_item_get_int (item, "sequence"), anx_record_detail_get_verdict (clean));
+          g_assert_true (gtk_widget_has_css_class (verdict, "error"));
+          g_assert_false (gtk_widget_has_css_class (verdict, "success"));
+          g_assert_true (list_has_row (checks, hash_title));
+          gtk_window_set_default_size (GTK_WINDOW (clean), 1280, 800);
+          gtk_window_present (GTK_WINDOW (clean));
+          anx_test_wait_for_draw (GTK_WIDGET (clean));
+          g_free (screenshot_after_paint (GTK_WIDGET (clean), "record-detail-tampered-1280x800"));
           gtk_window_destroy (GTK_WINDOW (clean));
           break;
         }
@@ -573,6 +655,51 @@ test_charger_page (void)
   /* Escape and Alt+Left go back only from the charger page: elsewhere the
    * action is off, so the keys reach whatever else wants them. */
   g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "go-back"));
+
+  /* The open alarms on the page open the alarm: the alarms view, with it
+   * selected, off the charger page. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-charger", "s", sync.charger);
+  run_until (page_loaded, page, 30, "the chart's data");
+  {
+    GtkListBox *alarms = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (page), ANX_TYPE_CHARGER_PAGE,
+                                                                      "alarms_list"));
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (alarms, 0);
+    AnxAlarmsPage *alarms_page = ANX_ALARMS_PAGE (template_child (GTK_WIDGET (window), "alarms_page"));
+    GtkSelectionModel *selection;
+    g_autoptr(GtkBitset) selected = NULL;
+    g_autoptr(AnxStoreItem) item = NULL;
+    g_autofree char *key = NULL;
+    GVariant *target;
+    gint64 id;
+
+    g_assert_nonnull (row);
+    g_assert_true (gtk_list_box_row_get_activatable (row));
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (row)), ==, "win.show-alarm");
+    target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (row));
+    g_assert_true (g_variant_is_of_type (target, G_VARIANT_TYPE_INT64));
+    id = g_variant_get_int64 (target);
+    key = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+    /* The charger's open alarm, as the store has it. */
+    g_assert_cmpint (query_int (anx_application_get_store (app),
+                                "SELECT count(*) FROM alarms WHERE id = ?1 AND charger_code = "
+                                "(SELECT charger_code FROM alarms WHERE id = ?1) AND state = 'open'",
+                                key),
+                     ==, 1);
+    g_assert_true (gtk_widget_activate (GTK_WIDGET (row)));
+    anx_test_iterate (200);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (template_child (GTK_WIDGET (window), "main_stack"))),
+                     ==, "console");
+    g_assert_false (gtk_widget_get_visible (template_child (GTK_WIDGET (window), "back_button")));
+    g_assert_true (adw_view_stack_get_visible_child (ADW_VIEW_STACK (template_child (GTK_WIDGET (window), "view_stack")))
+                   == GTK_WIDGET (alarms_page));
+    selection = anx_alarms_page_get_selection (alarms_page);
+    selected = gtk_selection_model_get_selection (selection);
+    g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+    item = g_list_model_get_item (G_LIST_MODEL (selection), gtk_bitset_get_nth (selected, 0));
+    g_assert_cmpint (anx_store_item_get_int (item, "id"), ==, id);
+    g_assert_cmpstr (anx_store_item_get_string (item, "charger_code"), ==, sync.charger);
+    g_free (screenshot_after_paint (GTK_WIDGET (window), "charger-alarm-opened-1280x800"));
+  }
 
   g_array_unref (sync.records);
   g_free (sync.charger);

@@ -1024,6 +1024,95 @@ check_notification (AnxApplication *app,
   g_clear_pointer (&notifications.default_target, g_variant_unref);
 }
 
+/* The times the view shows (in its cells that are on screen). */
+static void
+collect_times (GtkWidget  *widget,
+               GPtrArray  *times)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    {
+      const char *text = gtk_label_get_text (GTK_LABEL (widget));
+
+      if (g_regex_match_simple ("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$", text, 0, 0))
+        g_ptr_array_add (times, g_strdup (text));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_times (child, times);
+}
+
+/* "YYYY-MM-DD HH:MM:SS" moved by @hours. */
+static char *
+shift_time (const char *text,
+            int         hours)
+{
+  int y, mo, d, h, mi, sec;
+  g_autoptr(GDateTime) time = NULL;
+  g_autoptr(GDateTime) shifted = NULL;
+
+  g_assert_cmpint (sscanf (text, "%d-%d-%d %d:%d:%d", &y, &mo, &d, &h, &mi, &sec), ==, 6);
+  time = g_date_time_new_utc (y, mo, d, h, mi, sec);
+  shifted = g_date_time_add_hours (time, hours);
+  return g_date_time_format (shifted, "%Y-%m-%d %H:%M:%S");
+}
+
+static guint
+count_found (GPtrArray  *wanted,
+             GPtrArray  *shown)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < wanted->len; i++)
+    n += g_ptr_array_find_with_equal_func (shown, g_ptr_array_index (wanted, i), g_str_equal, NULL);
+  return n;
+}
+
+/* The time-zone setting, applied live: the times in view move by the
+ * difference between Asia/Shanghai and UTC, and back. */
+static void
+check_time_zone (AnxApplication *app,
+                 GtkWindow      *window,
+                 const char     *view,
+                 GtkWidget      *page)
+{
+  GSettings *settings = anx_application_get_settings (app);
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) in_utc = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *shot = NULL;
+
+  g_assert_cmpstr (g_time_zone_get_identifier (anx_display_zone_get_zone (anx_application_get_display_zone (app))),
+                   ==, "Asia/Shanghai");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", view);
+  anx_test_iterate (300);
+  collect_times (page, before);
+  g_assert_cmpuint (before->len, >, 0);
+  for (guint i = 0; i < before->len; i++)
+    g_ptr_array_add (expected, shift_time (g_ptr_array_index (before, i), -8));
+
+  g_settings_set_string (settings, "time-zone", "UTC");
+  anx_test_iterate (300);
+  collect_times (page, in_utc);
+  g_test_message ("%s: %u times shown, e.g. %s, in UTC %s", view, before->len,
+                  (char *) g_ptr_array_index (before, 0), (char *) g_ptr_array_index (expected, 0));
+  g_test_message ("%s: after the change %u times shown, e.g. %s", view, in_utc->len,
+                  in_utc->len > 0 ? (char *) g_ptr_array_index (in_utc, 0) : "none");
+  /* Most rows are still in view (live updates may move a few). */
+  g_assert_cmpuint (count_found (expected, in_utc) * 2, >=, before->len);
+  g_assert_cmpuint (count_found (before, in_utc) * 2, <, before->len);
+  shot = g_strdup_printf ("console-%s-utc", view);
+  g_free (anx_test_screenshot (GTK_WIDGET (window), shot));
+
+  g_settings_set_string (settings, "time-zone", "Asia/Shanghai");
+  anx_test_iterate (300);
+  collect_times (page, after);
+  g_assert_cmpuint (count_found (before, after) * 2, >=, before->len);
+  g_assert_cmpuint (count_found (expected, after) * 2, <, before->len);
+}
+
 static void
 test_views (void)
 {
@@ -1256,6 +1345,8 @@ test_views (void)
   check_map (app, feedd, map_page);
   check_show_station (app, window, map_page);
   check_sessions (app, window, ANX_SESSIONS_PAGE (template_child (GTK_WIDGET (window), "sessions_page")));
+  check_time_zone (app, window, "sessions", template_child (GTK_WIDGET (window), "sessions_page"));
+  check_time_zone (app, window, "alarms", GTK_WIDGET (alarms_page));
 
   /* A station's chargers in the side panel. */
   anx_map_page_show_station (map_page, anx_map_points_get_id (anx_map_page_get_points (map_page), 0));

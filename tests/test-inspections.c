@@ -218,6 +218,85 @@ count_server_marks (AnxTestFeedd *feedd,
   return n;
 }
 
+/* Exports ----------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} Export;
+
+static void
+on_bundle_saved (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Export *export = user_data;
+
+  export->ok = anx_evidence_dialog_save_bundle_finish (ANX_EVIDENCE_DIALOG (source), result, &export->error);
+  export->done = TRUE;
+}
+
+static void
+on_pdf_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Export *export = user_data;
+
+  export->ok = anx_evidence_dialog_save_pdf_finish (ANX_EVIDENCE_DIALOG (source), result, &export->error);
+  export->done = TRUE;
+}
+
+static gboolean
+count_tick (gpointer user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* An export as the dialog runs it: on a worker, the window's main loop
+ * going on meanwhile (a 1 ms timeout ticks), a spinner and Cancel shown. */
+static gboolean
+export_and_wait (AnxEvidenceDialog  *evidence,
+                 gboolean            pdf,
+                 const char         *path,
+                 GError            **error)
+{
+  GtkWidget *spinner = child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "spinner");
+  GtkWidget *cancel = child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "cancel_button");
+  Export export = { FALSE, FALSE, NULL };
+  guint ticks = 0;
+  guint tick_id;
+  gboolean busy;
+  gint64 start = g_get_monotonic_time ();
+
+  if (pdf)
+    anx_evidence_dialog_save_pdf_async (evidence, path, NULL, on_pdf_saved, &export);
+  else
+    anx_evidence_dialog_save_bundle_async (evidence, path, NULL, on_bundle_saved, &export);
+  /* Returned at once: the work goes on elsewhere. */
+  g_assert_false (export.done);
+  busy = gtk_widget_get_visible (spinner);
+  g_assert_true (gtk_widget_get_visible (cancel) == busy);
+  tick_id = g_timeout_add (1, count_tick, &ticks);
+  while (!export.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick_id);
+  g_test_message ("export %s: %.1f ms, the main loop ticked %u times meanwhile", path,
+                  (g_get_monotonic_time () - start) / 1000.0, ticks);
+  if (busy)
+    {
+      g_assert_cmpuint (ticks, >=, 1);
+      g_assert_false (gtk_widget_get_visible (spinner));
+      g_assert_false (gtk_widget_get_visible (cancel));
+    }
+  if (export.error != NULL)
+    g_propagate_error (error, export.error);
+  return export.ok;
+}
+
 static int
 run_verify (const char *bundle,
             char      **out)
@@ -584,7 +663,27 @@ test_inspections (void)
     }
     g_assert_nonnull (evidence);
     screenshot (GTK_WINDOW (evidence), "evidence-dialog");
-    g_assert_true (anx_evidence_dialog_save_bundle (evidence, bundle_path, &error));
+    /* Cancel at once: no bundle left behind (unless the worker was done
+     * first), and the dialog ready for the next export. */
+    {
+      g_autofree char *cancelled_path = g_build_filename (test_dir, "evidence-cancelled.json", NULL);
+      Export export = { FALSE, FALSE, NULL };
+
+      anx_evidence_dialog_save_bundle_async (evidence, cancelled_path, NULL, on_bundle_saved, &export);
+      g_assert_true (gtk_widget_get_visible (child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "spinner")));
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (evidence), "evidence.cancel", NULL));
+      while (!export.done)
+        g_main_context_iteration (NULL, TRUE);
+      if (!export.ok)
+        {
+          g_assert_error (export.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_false (g_file_test (cancelled_path, G_FILE_TEST_EXISTS));
+          g_clear_error (&export.error);
+        }
+      g_test_message ("export cancelled: %s", export.ok ? "finished first" : "yes");
+      g_assert_false (gtk_widget_get_visible (child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "spinner")));
+    }
+    g_assert_true (export_and_wait (evidence, FALSE, bundle_path, &error));
     g_assert_no_error (error);
     g_assert_cmpint (run_verify (bundle_path, &out), ==, 0);
     g_test_message ("anxin-verify chain %s: %s", clean, out);
@@ -616,7 +715,7 @@ test_inspections (void)
       g_assert_true (gtk_widget_get_visible (from));
       gtk_editable_set_text (GTK_EDITABLE (from), "one");
       gtk_editable_set_text (GTK_EDITABLE (to), "1");
-      g_assert_false (anx_evidence_dialog_save_bundle (evidence, range_path, &error));
+      g_assert_false (export_and_wait (evidence, FALSE, range_path, &error));
       g_assert_nonnull (error);
       g_clear_error (&error);
       g_assert_true (gtk_widget_get_visible (range_error));
@@ -624,7 +723,7 @@ test_inspections (void)
 
       gtk_editable_set_text (GTK_EDITABLE (from), "1");
       gtk_editable_set_text (GTK_EDITABLE (to), "1");
-      g_assert_true (anx_evidence_dialog_save_bundle (evidence, range_path, &error));
+      g_assert_true (export_and_wait (evidence, FALSE, range_path, &error));
       g_assert_no_error (error);
       g_assert_false (gtk_widget_get_visible (range_error));
       range = anx_evidence_bundle_new_from_file (range_path, &error);
@@ -646,7 +745,7 @@ test_inspections (void)
             ADW_COMBO_ROW (child_of (evidence, ANX_TYPE_EVIDENCE_DIALOG, "range_row")), 2);
         gtk_editable_set_text (GTK_EDITABLE (from), first);
         gtk_editable_set_text (GTK_EDITABLE (to), last);
-        g_assert_true (anx_evidence_dialog_save_bundle (evidence, range_path, &error));
+        g_assert_true (export_and_wait (evidence, FALSE, range_path, &error));
         g_assert_no_error (error);
         g_clear_pointer (&out, g_free);
         g_assert_cmpint (run_verify (range_path, &out), ==, 0);
@@ -666,9 +765,9 @@ test_inspections (void)
     g_autofree char *count = NULL;
     g_autofree char *flat = NULL;
 
-    g_assert_true (anx_evidence_dialog_save_bundle (evidence, bundle_path, &error));
+    g_assert_true (export_and_wait (evidence, FALSE, bundle_path, &error));
     g_assert_no_error (error);
-    g_assert_true (anx_evidence_dialog_save_pdf (evidence, pdf_path, &error));
+    g_assert_true (export_and_wait (evidence, TRUE, pdf_path, &error));
     g_assert_no_error (error);
     bundle = anx_evidence_bundle_new_from_file (bundle_path, &error);
     g_assert_no_error (error);

@@ -12,6 +12,7 @@
 
 #include "anx-alarm-rules.h"
 #include "anx-alarms-page.h"
+#include "anx-display-zone.h"
 #include "anx-query-model.h"
 
 /* What the list shows of a charger, looked up once for all of them. */
@@ -71,7 +72,9 @@ struct _AnxAlarmsPage
   GtkCustomFilter   *filter;
   GtkSortListModel  *sorted;
   GtkMultiSelection *selection;
+  AnxDisplayZone    *display_zone;
   GTimeZone         *zone;
+  GHashTable        *times;
   GHashTable        *seen;     /* keys of the alarms already shown */
   gboolean           loaded;
   GHashTable        *chargers; /* charger code → ChargerInfo, NULL until needed */
@@ -289,6 +292,21 @@ bind_cell (GtkSignalListItemFactory *factory,
       gtk_widget_add_css_class (label, severity_rank (item) == 3 ? "error" : "warning");
       gtk_widget_add_css_class (label, "heading");
     }
+  /* The bound cells are the visible ones (and a few beyond): a new zone
+   * shows in those, the others as they are bound. */
+  if (column == COLUMN_RAISED)
+    g_hash_table_insert (self->times, label, item);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             AnxAlarmsPage            *self)
+{
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (factory), "column"));
+
+  if (column == COLUMN_RAISED)
+    g_hash_table_remove (self->times, gtk_list_item_get_child (list_item));
 }
 
 static int
@@ -613,6 +631,24 @@ on_window_active (AnxAlarmsPage *self)
 }
 
 static void
+on_zone_changed (AnxAlarmsPage *self)
+{
+  GHashTableIter iter;
+  gpointer label;
+  gpointer item;
+
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_hash_table_iter_init (&iter, self->times);
+  while (g_hash_table_iter_next (&iter, &label, &item))
+    {
+      g_autofree char *text = format_cell (self, item, COLUMN_RAISED);
+
+      gtk_label_set_label (GTK_LABEL (label), text);
+    }
+}
+
+static void
 anx_alarms_page_root (GtkWidget *widget)
 {
   AnxAlarmsPage *self = ANX_ALARMS_PAGE (widget);
@@ -751,6 +787,7 @@ add_column (AnxAlarmsPage *self,
   g_object_set_data (G_OBJECT (factory), "column", GINT_TO_POINTER (column));
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
 
   view_column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_expand (view_column, expand);
@@ -793,6 +830,8 @@ anx_alarms_page_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->outbox);
   g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_clear_object (&self->display_zone);
+  g_clear_pointer (&self->times, g_hash_table_unref);
   g_clear_pointer (&self->seen, g_hash_table_unref);
   g_clear_pointer (&self->chargers, g_hash_table_unref);
   g_clear_pointer (&self->operator_ids, g_ptr_array_unref);
@@ -837,9 +876,11 @@ anx_alarms_page_init (AnxAlarmsPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
-  if (self->zone == NULL)
-    self->zone = g_time_zone_new_offset (8 * 3600);
+  self->times = g_hash_table_new (NULL, NULL);
+  self->display_zone = anx_display_zone_dup_default ();
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
+                           G_CONNECT_SWAPPED);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->operator_ids = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->operator_ids, g_strdup (""));

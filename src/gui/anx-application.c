@@ -27,6 +27,7 @@ struct _AnxApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  AnxDisplayZone *display_zone;
   /* From --feed: used for this run only, never written back to GSettings. */
   char           *feed_override;
   char           *feed_uri;
@@ -546,6 +547,7 @@ anx_application_finalize (GObject *object)
 {
   AnxApplication *self = ANX_APPLICATION (object);
 
+  g_clear_object (&self->display_zone);
   g_clear_object (&self->settings);
   g_clear_object (&self->token_lookup);
   g_clear_object (&self->feed_client);
@@ -791,4 +793,20 @@ anx_application_dup_time_zone (AnxApplication *self)
   if (zone == NULL)
     zone = g_time_zone_new_identifier ("Asia/Shanghai");
   return zone;
+}
+
+/**
+ * anx_application_get_display_zone:
+ *
+ * Returns: (transfer none): the zone of displayed times, following the
+ *   time-zone setting live
+ */
+AnxDisplayZone *
+anx_application_get_display_zone (AnxApplication *self)
+{
+  g_return_val_if_fail (ANX_IS_APPLICATION (self), NULL);
+
+  if (self->display_zone == NULL)
+    self->display_zone = anx_display_zone_new (self->settings);
+  return self->display_zone;
 }

@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "anx-display-zone.h"
 #include "anx-feed-client.h"
 #include "anx-outbox.h"
 #include "anx-store.h"
@@ -33,5 +34,6 @@ gboolean        anx_application_use_feed     (AnxApplication *self,
                                               const char     *token,
                                               GError        **error);
 GTimeZone      *anx_application_dup_time_zone (AnxApplication *self);
+AnxDisplayZone *anx_application_get_display_zone (AnxApplication *self);
 
 G_END_DECLS

@@ -22,6 +22,7 @@
 #include "anx-chain-row.h"
 #include "anx-charger-info.h"
 #include "anx-charger-page.h"
+#include "anx-display-zone.h"
 
 struct _AnxChargerPage
 {
@@ -31,7 +32,9 @@ struct _AnxChargerPage
   char *code;
   AnxChainModel *chain;
   AnxChargerInfo *info;
+  AnxDisplayZone *display_zone;
   GTimeZone *zone;
+  GHashTable *rows; /* bound chain row → its item */
   GCancellable *cancellable;
   gboolean loading;
   guint start_id;
@@ -282,6 +285,11 @@ render_info (AnxChargerPage *self)
       gtk_widget_add_css_class (time, "dim-label");
       gtk_widget_add_css_class (time, "caption");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), time);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
+      /* The row opens the alarm in the alarms view (the map follows it). */
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-alarm");
+      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (row), g_variant_new_int64 (alarm->id));
       if (g_strcmp0 (alarm->severity, "critical") == 0)
         gtk_widget_add_css_class (row, "error");
       gtk_list_box_append (self->alarms_list, row);
@@ -450,6 +458,17 @@ bind_row (GtkSignalListItemFactory *factory,
   anx_chain_row_set_item (ANX_CHAIN_ROW (gtk_list_item_get_child (item)),
                           gtk_list_item_get_item (item), self->zone,
                           self->info != NULL ? self->info->tolerance_bp : 0);
+  g_hash_table_insert (self->rows, gtk_list_item_get_child (item), gtk_list_item_get_item (item));
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  AnxChargerPage *self = user_data;
+
+  g_hash_table_remove (self->rows, gtk_list_item_get_child (item));
 }
 
 static void
@@ -462,6 +481,25 @@ on_row_activated (GtkListView *view,
 
   if (detail != NULL)
     gtk_window_present (GTK_WINDOW (detail));
+}
+
+static void
+on_zone_changed (AnxChargerPage *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+  gpointer item;
+
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  if (self->info != NULL)
+    render_info (self);
+  /* The chain's bound rows, in the new zone (the others as they are bound). */
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &row, &item))
+    anx_chain_row_set_item (ANX_CHAIN_ROW (row), item, self->zone,
+                            self->info != NULL ? self->info->tolerance_bp : 0);
+  gtk_widget_queue_draw (GTK_WIDGET (self->chart));
 }
 
 static void
@@ -488,6 +526,8 @@ anx_charger_page_finalize (GObject *object)
 
   g_clear_pointer (&self->info, anx_charger_info_free);
   g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_clear_object (&self->display_zone);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
   g_free (self->code);
 
   G_OBJECT_CLASS (anx_charger_page_parent_class)->finalize (object);
@@ -525,11 +565,14 @@ anx_charger_page_init (AnxChargerPage *self)
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
-  if (self->zone == NULL)
-    self->zone = g_time_zone_new_offset (8 * 3600);
+  self->rows = g_hash_table_new (NULL, NULL);
+  self->display_zone = anx_display_zone_dup_default ();
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), self);
   gtk_list_view_set_factory (self->chain_view, factory);
   g_signal_connect (self->chain_view, "activate", G_CALLBACK (on_row_activated), self);
 }

@@ -23,12 +23,22 @@ AnxEvidenceDialog *anx_evidence_dialog_new         (GtkWindow         *parent,
                                                     const char        *charger);
 AnxEvidenceDialog *anx_evidence_dialog_present_for (GtkWindow         *window,
                                                     const char        *charger);
-gboolean           anx_evidence_dialog_save_bundle (AnxEvidenceDialog *self,
-                                                    const char        *path,
-                                                    GError           **error);
-gboolean           anx_evidence_dialog_save_pdf    (AnxEvidenceDialog *self,
-                                                    const char        *path,
-                                                    GError           **error);
+void               anx_evidence_dialog_save_bundle_async  (AnxEvidenceDialog   *self,
+                                                           const char          *path,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean           anx_evidence_dialog_save_bundle_finish (AnxEvidenceDialog   *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+void               anx_evidence_dialog_save_pdf_async     (AnxEvidenceDialog   *self,
+                                                           const char          *path,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+gboolean           anx_evidence_dialog_save_pdf_finish    (AnxEvidenceDialog   *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
 /* clang-format on */
 
 G_END_DECLS

@@ -400,9 +400,12 @@ static void
 anx_inspection_dialog_init (AnxInspectionDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
-  if (self->zone == NULL)
-    self->zone = g_time_zone_new_offset (8 * 3600);
+  /* The configured zone as the dialog opens (it is modal, as is Preferences). */
+  {
+    g_autoptr(AnxDisplayZone) display_zone = anx_display_zone_dup_default ();
+
+    self->zone = g_time_zone_ref (anx_display_zone_get_zone (display_zone));
+  }
   self->cancellable = g_cancellable_new ();
   g_signal_connect_swapped (self->inspector_row, "changed", G_CALLBACK (on_inspector_changed),
                             self);

@@ -18,6 +18,7 @@
 
 #include "anx-alarm-rules.h"
 #include "anx-csv.h"
+#include "anx-display-zone.h"
 #include "anx-inspection-input.h"
 #include "anx-inspections-page.h"
 #include "anx-query-model.h"
@@ -52,6 +53,7 @@ struct _AnxInspectionsPage
   guint                 reload_id;
   GtkFileChooserNative *chooser;
   GtkListStore         *stations;
+  AnxDisplayZone       *display_zone;
 
   /* Template widgets */
   GtkStack             *pages;
@@ -99,6 +101,7 @@ static GtkWidget *
 create_row (gpointer item,
             gpointer user_data)
 {
+  AnxInspectionsPage *self = user_data;
   AnxStoreItem *inspection = item;
   GtkWidget *row = adw_action_row_new ();
   const char *delivery = anx_store_item_get_string (inspection, "delivery");
@@ -106,11 +109,9 @@ create_row (gpointer item,
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *record = NULL;
-  g_autoptr(GTimeZone) shanghai = g_time_zone_new_identifier ("Asia/Shanghai");
-  g_autoptr(GTimeZone) zone = shanghai != NULL ? g_time_zone_ref (shanghai)
-                                               : g_time_zone_new_offset (8 * 3600);
   g_autofree char *when = anx_inspection_display_time (
-      anx_store_item_get_string (inspection, "inspected_at"), zone);
+      anx_store_item_get_string (inspection, "inspected_at"),
+      anx_display_zone_get_zone (self->display_zone));
 
   if (anx_store_item_get_int (inspection, "sequence") > 0)
     {
@@ -500,6 +501,15 @@ export_csv_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 
+/* The rows' times, made anew in the new zone. */
+static void
+on_zone_changed (AnxInspectionsPage *self)
+{
+  if (self->inspections != NULL)
+    gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->inspections), create_row, self,
+                             NULL);
+}
+
 static void
 anx_inspections_page_dispose (GObject *object)
 {
@@ -536,6 +546,7 @@ anx_inspections_page_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->worklist);
   g_clear_object (&self->stations);
+  g_clear_object (&self->display_zone);
 
   G_OBJECT_CLASS (anx_inspections_page_parent_class)->finalize (object);
 }
@@ -571,6 +582,9 @@ anx_inspections_page_init (AnxInspectionsPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->display_zone = anx_display_zone_dup_default ();
+  g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
+                           G_CONNECT_SWAPPED);
   self->worklist = g_list_store_new (ANX_TYPE_STORE_ITEM);
   self->worklist_selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->worklist)));
   gtk_column_view_set_model (self->worklist_view, GTK_SELECTION_MODEL (self->worklist_selection));
@@ -647,7 +661,7 @@ anx_inspections_page_set_store (AnxInspectionsPage *self,
           g_signal_connect_swapped (self->alarms, "items-changed", G_CALLBACK (schedule_reload),
                                     self);
         }
-      gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->inspections), create_row, NULL,
+      gtk_list_box_bind_model (self->list_box, G_LIST_MODEL (self->inspections), create_row, self,
                                NULL);
     }
   anx_inspections_page_update (self);

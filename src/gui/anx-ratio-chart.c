@@ -18,6 +18,7 @@
 #include <math.h>
 
 #include "anx-charger-info.h"
+#include "anx-display-zone.h"
 #include "anx-ratio-chart.h"
 
 #define MARGIN_LEFT   56.0
@@ -34,6 +35,7 @@ struct _AnxRatioChart
   guint tolerance_bp;
   guint n_outside;
   double largest; /* largest deviation in percent, by magnitude */
+  AnxDisplayZone *display_zone;
   GTimeZone *zone;
 };
 
@@ -256,8 +258,17 @@ anx_ratio_chart_finalize (GObject *object)
 
   g_clear_pointer (&self->points, g_array_unref);
   g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_clear_object (&self->display_zone);
 
   G_OBJECT_CLASS (anx_ratio_chart_parent_class)->finalize (object);
+}
+
+static void
+on_zone_changed (AnxRatioChart *self)
+{
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -279,9 +290,10 @@ static void
 anx_ratio_chart_init (AnxRatioChart *self)
 {
   self->points = g_array_new (FALSE, FALSE, sizeof (AnxRatioPoint));
-  self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
-  if (self->zone == NULL)
-    self->zone = g_time_zone_new_offset (8 * 3600);
+  self->display_zone = anx_display_zone_dup_default ();
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
+                           G_CONNECT_SWAPPED);
   update_description (self);
 }
 

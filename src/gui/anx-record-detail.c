@@ -20,6 +20,7 @@
 #include "anx-alarm-rules.h"
 #include "anx-chain-row.h"
 #include "anx-charger-info.h"
+#include "anx-display-zone.h"
 #include "anx-finding.h"
 #include "anx-record-check.h"
 #include "anx-record-detail.h"
@@ -33,6 +34,7 @@ struct _AnxRecordDetail
   gint64 sequence;
   char *hash;
   AnxRecordCheck *check;
+  AnxDisplayZone *display_zone;
   GTimeZone *zone;
   guint n_checks;
 
@@ -335,6 +337,14 @@ render (AnxRecordDetail *self)
 }
 
 static void
+on_zone_changed (AnxRecordDetail *self)
+{
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  render (self);
+}
+
+static void
 verify_again_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
@@ -360,6 +370,7 @@ anx_record_detail_finalize (GObject *object)
 
   g_clear_pointer (&self->check, anx_record_check_free);
   g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_clear_object (&self->display_zone);
   g_free (self->charger);
   g_free (self->hash);
 
@@ -393,9 +404,10 @@ static void
 anx_record_detail_init (AnxRecordDetail *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
-  if (self->zone == NULL)
-    self->zone = g_time_zone_new_offset (8 * 3600);
+  self->display_zone = anx_display_zone_dup_default ();
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
+                           G_CONNECT_SWAPPED);
 }
 
 /**

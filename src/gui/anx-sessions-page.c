@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "anx-query-model.h"
+#include "anx-display-zone.h"
 #include "anx-sessions-page.h"
 
 struct _AnxSessionsPage
@@ -23,7 +24,9 @@ struct _AnxSessionsPage
   GtkSortListModel   *sorted;
   GtkCustomFilter    *filter;
   GtkSingleSelection *selection;
+  AnxDisplayZone     *display_zone;
   GTimeZone          *zone;
+  GHashTable         *times;
   char               *selected_key; /* kept across live updates */
   gboolean            updating;     /* inside the rows' items-changed */
   GHashTable         *durations;    /* bound duration label → its item */
@@ -153,6 +156,9 @@ bind_cell (GtkSignalListItemFactory *factory,
   /* The bound rows are the visible ones (and a few beyond): only those tick. */
   if (column == COLUMN_DURATION)
     g_hash_table_insert (self->durations, label, gtk_list_item_get_item (list_item));
+  /* Those a new zone shows in at once. */
+  if (column == COLUMN_START)
+    g_hash_table_insert (self->times, label, gtk_list_item_get_item (list_item));
 }
 
 static void
@@ -164,6 +170,8 @@ unbind_cell (GtkSignalListItemFactory *factory,
 
   if (column == COLUMN_DURATION)
     g_hash_table_remove (self->durations, gtk_list_item_get_child (list_item));
+  if (column == COLUMN_START)
+    g_hash_table_remove (self->times, gtk_list_item_get_child (list_item));
 }
 
 /* One timer for the page: once a second, the durations in view. */
@@ -183,6 +191,24 @@ on_tick (gpointer user_data)
       gtk_label_set_label (GTK_LABEL (label), text);
     }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+on_zone_changed (AnxSessionsPage *self)
+{
+  GHashTableIter iter;
+  gpointer label;
+  gpointer item;
+
+  g_clear_pointer (&self->zone, g_time_zone_unref);
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_hash_table_iter_init (&iter, self->times);
+  while (g_hash_table_iter_next (&iter, &label, &item))
+    {
+      g_autofree char *text = format_cell (self, item, COLUMN_START);
+
+      gtk_label_set_label (GTK_LABEL (label), text);
+    }
 }
 
 static void
@@ -485,6 +511,8 @@ anx_sessions_page_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->zone, g_time_zone_unref);
+  g_clear_object (&self->display_zone);
+  g_clear_pointer (&self->times, g_hash_table_unref);
   g_clear_pointer (&self->selected_key, g_free);
   g_clear_pointer (&self->durations, g_hash_table_unref);
   g_clear_pointer (&self->operator_ids, g_ptr_array_unref);
@@ -529,10 +557,12 @@ anx_sessions_page_init (AnxSessionsPage *self)
   gtk_drop_down_set_expression (self->operator_dropdown, expression);
   gtk_drop_down_set_expression (self->station_dropdown, expression);
 
-  /* Stations are in Hangzhou: their local time, whatever the desk's zone. */
-  self->zone = g_time_zone_new_identifier ("Asia/Shanghai");
-  if (self->zone == NULL)
-    self->zone = g_time_zone_new_offset (8 * 3600);
+  /* The configured zone (the stations' own, Asia/Shanghai, by default). */
+  self->times = g_hash_table_new (NULL, NULL);
+  self->display_zone = anx_display_zone_dup_default ();
+  self->zone = g_time_zone_ref (anx_display_zone_get_zone (self->display_zone));
+  g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
+                           G_CONNECT_SWAPPED);
 
   add_column (self, COLUMN_CHARGER, _("Charger"), FALSE, 170);
   add_column (self, COLUMN_STATION, _("Station"), TRUE, -1);

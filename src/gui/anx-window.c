@@ -43,6 +43,11 @@ struct _AnxWindow
   AnxAlarmsPage          *alarms_page;
   AnxInspectionsPage     *inspections_page;
 
+  /* The views other than the map load after its first frame (startup time). */
+  guint                   map_tick_id;
+  guint                   load_views_id;
+  gboolean                views_pending;
+
   /* The charger page over the views (win.show-charger, win.go-back) */
   AnxChargerPage         *charger_page;
   GtkButton              *back_button;
@@ -83,24 +88,83 @@ anx_window_update_empty_state (AnxWindow *self)
     anx_welcome_page_set_feed_uri (self->welcome_page, feed);
 }
 
+/* The sessions, alarms and inspections views: their queries and sorts
+ * took a quarter of the time to the first painted map, so they load after
+ * it (or as soon as one of them is shown, or after a few seconds anyway). */
+static void
+anx_window_load_views (AnxWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  AnxStore *store = app != NULL ? anx_application_get_store (ANX_APPLICATION (app)) : NULL;
+  AnxOutbox *outbox = app != NULL ? anx_application_get_outbox (ANX_APPLICATION (app)) : NULL;
+
+  if (self->map_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->map_page), self->map_tick_id);
+  self->map_tick_id = 0;
+  g_clear_handle_id (&self->load_views_id, g_source_remove);
+  if (!self->views_pending)
+    return;
+  self->views_pending = FALSE;
+  anx_sessions_page_set_store (self->sessions_page, store);
+  anx_alarms_page_set_store (self->alarms_page, store, outbox);
+  anx_inspections_page_set_store (self->inspections_page, store, outbox);
+}
+
+static gboolean
+on_load_views_timeout (gpointer user_data)
+{
+  AnxWindow *self = user_data;
+
+  self->load_views_id = 0;
+  anx_window_load_views (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* A frame of the map with its stations is under way: the views load as soon
+ * as it is painted (an idle runs after the frame clock's paint). */
+static gboolean
+on_map_tick (GtkWidget     *map_page,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  AnxWindow *self = user_data;
+  AnxMapPoints *points = anx_map_page_get_points (self->map_page);
+
+  if (points == NULL || anx_map_points_get_n_points (points) == 0)
+    return G_SOURCE_CONTINUE;
+  self->map_tick_id = 0;
+  g_clear_handle_id (&self->load_views_id, g_source_remove);
+  self->load_views_id = g_idle_add (on_load_views_timeout, self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_view_stack_child_notify (AnxWindow *self)
+{
+  if (adw_view_stack_get_visible_child (self->view_stack) != GTK_WIDGET (self->map_page))
+    anx_window_load_views (self);
+}
+
+static void
+anx_window_defer_views (AnxWindow *self)
+{
+  self->views_pending = TRUE;
+  if (self->map_tick_id == 0)
+    self->map_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self->map_page), on_map_tick,
+                                                      self, NULL);
+  if (self->load_views_id == 0)
+    self->load_views_id = g_timeout_add_seconds (3, on_load_views_timeout, self);
+}
+
 static void
 anx_window_set_data (AnxWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-  AnxStore *store = NULL;
-  AnxOutbox *outbox = NULL;
-
-  if (app != NULL)
-    {
-      store = anx_application_get_store (ANX_APPLICATION (app));
-      outbox = anx_application_get_outbox (ANX_APPLICATION (app));
-    }
+  AnxStore *store = app != NULL ? anx_application_get_store (ANX_APPLICATION (app)) : NULL;
 
   anx_map_page_set_store (self->map_page, store);
-  anx_sessions_page_set_store (self->sessions_page, store);
-  anx_alarms_page_set_store (self->alarms_page, store, outbox);
-  anx_inspections_page_set_store (self->inspections_page, store, outbox);
   anx_search_popover_set_store (self->search_popover, store);
+  anx_window_defer_views (self);
 }
 
 static void
@@ -216,6 +280,9 @@ show_alarm_action (GSimpleAction *action,
 {
   AnxWindow *self = user_data;
 
+  /* From the charger page too (its open alarms): back to the views. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "charger") == 0)
+    anx_window_set_charger_shown (self, FALSE);
   adw_view_stack_set_visible_child_name (self->view_stack, "alarms");
   anx_alarms_page_select_alarm (self->alarms_page, g_variant_get_int64 (parameter));
 }
@@ -432,6 +499,10 @@ anx_window_dispose (GObject *object)
     adw_view_switcher_bar_set_stack (self->switcher_bar, NULL);
   if (self->switcher_title != NULL)
     adw_view_switcher_title_set_stack (self->switcher_title, NULL);
+  g_clear_handle_id (&self->load_views_id, g_source_remove);
+  if (self->map_tick_id != 0 && self->map_page != NULL)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self->map_page), self->map_tick_id);
+  self->map_tick_id = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ANX_TYPE_WINDOW);
 
@@ -502,6 +573,9 @@ anx_window_init (AnxWindow *self)
       G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "go-back")), FALSE);
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (on_main_stack_child_notify), self, G_CONNECT_SWAPPED);
+  /* A view shown before the map's first frame loads at once. */
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (on_view_stack_child_notify), self, G_CONNECT_SWAPPED);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
