@@ -76,6 +76,7 @@ struct _AnxAlarmsPage
   GTimeZone         *zone;
   GHashTable        *times;
   GHashTable        *seen;     /* keys of the alarms already shown */
+  GHashTable        *selected_keys; /* the officer's selection, by alarm key */
   gboolean           loaded;
   GHashTable        *chargers; /* charger code → ChargerInfo, NULL until needed */
   gulong             store_changed_id;
@@ -510,10 +511,51 @@ anx_alarms_page_update (AnxAlarmsPage *self)
 
 /* The map follows the alarm selected, so that switching to it shows where
  * the alarm is; the list stays in view while the officer goes through it. */
+/* What the officer selected, by key: a live update replaces a changed
+ * alarm's row (its evidence grew), and the selection must stay on it. */
+static void
+remember_selection (AnxAlarmsPage *self)
+{
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GtkBitsetIter iter;
+  guint position;
+
+  g_hash_table_remove_all (self->selected_keys);
+  for (gboolean ok = gtk_bitset_iter_init_first (&iter, selected, &position); ok;
+       ok = gtk_bitset_iter_next (&iter, &position))
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), position);
+
+      if (item != NULL)
+        g_hash_table_add (self->selected_keys, g_strdup (anx_store_item_get_key (item)));
+    }
+}
+
+static void
+on_selection_items_changed (AnxAlarmsPage *self,
+                            guint          position,
+                            guint          removed,
+                            guint          added)
+{
+  if (g_hash_table_size (self->selected_keys) == 0)
+    return;
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+
+      if (item != NULL && g_hash_table_contains (self->selected_keys, anx_store_item_get_key (item)) &&
+          !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), i))
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
+    }
+}
+
 static void
 on_selection_changed (AnxAlarmsPage *self)
 {
-  g_autoptr(AnxStoreItem) single = get_single_selected (self);
+  g_autoptr(AnxStoreItem) single = NULL;
+
+  remember_selection (self);
+  single = get_single_selected (self);
   const char *code = single != NULL ? anx_store_item_get_string (single, "charger_code") : NULL;
 
   anx_alarms_page_update (self);
@@ -833,6 +875,7 @@ anx_alarms_page_finalize (GObject *object)
   g_clear_object (&self->display_zone);
   g_clear_pointer (&self->times, g_hash_table_unref);
   g_clear_pointer (&self->seen, g_hash_table_unref);
+  g_clear_pointer (&self->selected_keys, g_hash_table_unref);
   g_clear_pointer (&self->chargers, g_hash_table_unref);
   g_clear_pointer (&self->operator_ids, g_ptr_array_unref);
   g_clear_pointer (&self->followed, g_free);
@@ -882,6 +925,7 @@ anx_alarms_page_init (AnxAlarmsPage *self)
   g_signal_connect_object (self->display_zone, "changed", G_CALLBACK (on_zone_changed), self,
                            G_CONNECT_SWAPPED);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->selected_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->operator_ids = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->operator_ids, g_strdup (""));
   self->notified = g_ptr_array_new_with_free_func (g_free);
@@ -928,6 +972,9 @@ anx_alarms_page_init (AnxAlarmsPage *self)
                             self);
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_object (self->selection, "items-changed",
+                           G_CALLBACK (on_selection_items_changed), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   anx_alarms_page_update (self);
 }
 

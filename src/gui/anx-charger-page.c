@@ -593,7 +593,7 @@ anx_charger_page_set_charger (AnxChargerPage *self,
 {
   g_autoptr(GtkNoSelection) selection = NULL;
   g_autoptr(GError) error = NULL;
-  GVariant *target;
+  g_autoptr(GVariant) target = NULL;
 
   g_return_if_fail (ANX_IS_CHARGER_PAGE (self));
   g_return_if_fail (ANX_IS_STORE (store));
@@ -614,7 +614,9 @@ anx_charger_page_set_charger (AnxChargerPage *self,
     g_debug ("%s", error->message);
   render_info (self);
 
-  target = g_variant_new_string (code);
+  /* Our own reference: GTK consumes a floating value it finds equal to the
+   * button's current one, and the second button would get a freed one. */
+  target = g_variant_ref_sink (g_variant_new_string (code));
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->inspect_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->export_button), target);
 

@@ -381,6 +381,9 @@ anx_evidence_dialog_export_async (AnxEvidenceDialog   *self,
   g_task_set_source_tag (task, anx_evidence_dialog_export_async);
   g_task_set_task_data (task, job, export_job_free);
   g_task_set_return_on_cancel (task, FALSE);
+  /* The worker's own result decides: a cancel that comes after the bundle
+   * was written must not report "cancelled" over a file that is there. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_run_in_thread (task, export_thread);
 }
 

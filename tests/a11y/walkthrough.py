@@ -74,15 +74,28 @@ def alarms(walk):
     tab = a.wait_for(walk.app, "page tab", "Alarms", showing=False)
     a.press(tab)
     # The alarm the ground truth names, with what happened in numbers.
+    # A list view keeps recycled rows that are not on screen in the tree:
+    # only a row inside the list's visible box counts, the topmost first.
+    table = a.wait_for(walk.app, "tree table", "Open alarms", showing=False)
     walk.alarm_label = None
     deadline = time.monotonic() + 120
     while walk.alarm_label is None and time.monotonic() < deadline:
-        for label in a.find_all(walk.app, "label", re.compile(r"^Energy mismatch\n"), showing=False):
+        _, top, _, height = a.extents(table)
+        candidates = []
+        for label in a.find_all(table, "label", re.compile(r"^Energy mismatch\n"), showing=False):
             text = a.text_of(label)
-            if re.search(r"Billed [0-9.]+ kWh, meter [0-9.]+ kWh, \+[0-9.]+ %, class .* allows ±", text):
-                walk.alarm_label = label
-                break
-        time.sleep(0.5)
+            if not re.search(r"Billed [0-9.]+ kWh, meter [0-9.]+ kWh, \+[0-9.]+ %, class .* allows ±", text):
+                continue
+            cell = a.ancestor(label, "table cell")
+            if not a.on_screen(cell):
+                continue
+            y = a.extents(cell)[1]
+            if top + 40 <= y <= top + height - 60:
+                candidates.append((y, label))
+        if candidates:
+            walk.alarm_label = min(candidates, key=lambda c: c[0])[1]
+        else:
+            time.sleep(0.5)
     if walk.alarm_label is None:
         raise a.WalkError("no energy-mismatch alarm with its numbers in the list")
     # Its row: the charger code is in a sibling cell of the same row.
