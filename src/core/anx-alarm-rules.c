@@ -745,8 +745,11 @@ anx_alarm_rules_check_offline (sqlite3     *db,
       json_object_set_int_member (evidence, "since_us", t);
       json_object_set_int_member (evidence, "offline_minutes", (now_us - t) / (60 * G_USEC_PER_SEC));
       json_object_set_int_member (evidence, "debounce_s", debounce_us / G_USEC_PER_SEC);
+      /* Raised when the debounce ran out, not when this check ran: the
+       * feed's events are not in time order across chargers, so "now" may
+       * be well past the moment, or past the charger's return not yet seen. */
       if (!anx_alarm_rules_raise (db, raise->pdata[i], ANX_ALARM_OFFLINE, "warning", -1, evidence,
-                                  now_us, NULL, error))
+                                  t + debounce_us, NULL, error))
         return FALSE;
       changed++;
     }
@@ -763,6 +766,29 @@ anx_alarm_rules_check_offline (sqlite3     *db,
   return TRUE;
 }
 
+/* Runs @sql with the charger's code as ?1. */
+static gboolean
+exec_offline (sqlite3     *db,
+              const char  *sql,
+              const char  *charger_code,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, db, "offline");
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  if (!ok)
+    anx_store_set_sqlite_error (error, db, "offline");
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
 /**
  * anx_alarm_rules_offline_ended:
  * @db: the write connection, in a transaction
@@ -777,7 +803,9 @@ anx_alarm_rules_check_offline (sqlite3     *db,
  * least @debounce_us that no check saw while it lasted (it ended within
  * one batch of the event log, say during a catch-up) is raised as it
  * would have been, at @since_us + @debounce_us, and cleared at once. A
- * shorter outage raises nothing.
+ * shorter outage raises nothing, and an open alarm a check raised for it
+ * (the return arrived late, after other chargers' later events) is
+ * withdrawn.
  *
  * Returns: %TRUE on success
  */
@@ -805,6 +833,37 @@ anx_alarm_rules_offline_ended (sqlite3     *db,
   sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
   active = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_finalize (stmt);
+
+  /* Back before the debounce ran out, but the return arrived after another
+   * charger's later event had made the outage look long enough: the alarm
+   * was never true, so it goes (with its history), not merely cleared.
+   * One an officer already acted on stays, and is cleared as usual. */
+  if (active && since_us > 0 && until_us - since_us < debounce_us)
+    {
+      if (!exec_offline (db,
+                         "DELETE FROM alarm_history WHERE alarm_id IN (SELECT id FROM alarms WHERE "
+                         "charger_code = ?1 AND kind = 'offline' AND state = 'open')",
+                         charger_code, error) ||
+          !exec_offline (db,
+                         "DELETE FROM alarms WHERE charger_code = ?1 AND kind = 'offline' AND "
+                         "state = 'open'",
+                         charger_code, error))
+        return FALSE;
+      if (sqlite3_changes (db) > 0)
+        changed++;
+      active = FALSE;
+      if (sqlite3_prepare_v2 (db,
+                              "SELECT 1 FROM alarms WHERE charger_code = ? AND kind = 'offline' "
+                              "AND state IN ('acknowledged', 'inspection-scheduled')",
+                              -1, &stmt, NULL) != SQLITE_OK)
+        {
+          anx_store_set_sqlite_error (error, db, "offline");
+          return FALSE;
+        }
+      sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
+      active = sqlite3_step (stmt) == SQLITE_ROW;
+      sqlite3_finalize (stmt);
+    }
 
   if (!active && since_us > 0 && until_us - since_us >= debounce_us)
     {
