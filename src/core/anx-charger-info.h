@@ -81,8 +81,6 @@ void             anx_charger_info_free          (AnxChargerInfo *info);
 gboolean         anx_charger_info_rotation_overdue (AnxChargerInfo *info,
                                                     GDateTime      *now);
 char            *anx_charger_info_group_fingerprint (const char   *hex);
-AnxChargerEntry *anx_charger_info_load_entry    (sqlite3        *db,
-                                                 const char     *code);
 GArray          *anx_charger_info_load_ratios   (sqlite3        *db,
                                                  const char     *code,
                                                  guint           max_points);

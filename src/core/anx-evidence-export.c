@@ -19,135 +19,16 @@
 #include "anx-evidence-export.h"
 #include "anx-finding.h"
 #include "anx-inspection-input.h"
+#include "anx-registry-entry.h"
 
 /* Records listed one by one in a report; findings are always listed. */
 #define REPORT_MAX_ROWS 200
-
-static GBytes *
-key_bytes (const char *hex)
-{
-  gsize len;
-  guint8 *der;
-
-  if (hex == NULL || *hex == '\0' || strlen (hex) % 2 != 0)
-    return NULL;
-  len = strlen (hex) / 2;
-  der = g_malloc (len);
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]);
-      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        {
-          g_free (der);
-          return NULL;
-        }
-      der[i] = (guint8) (hi << 4 | lo);
-    }
-  return g_bytes_new_take (der, len);
-}
 
 static const char *
 column_text (sqlite3_stmt *stmt,
              int           column)
 {
   return (const char *) sqlite3_column_text (stmt, column);
-}
-
-/**
- * anx_evidence_load_charger:
- * @db: a store connection
- * @code: the charger's code
- *
- * The charger's registry entry as the store holds it: station, operator,
- * and one meter element per registered key.
- *
- * Returns: (transfer full) (nullable): the entry, or %NULL for an unknown charger
- */
-AnxChargerEntry *
-anx_evidence_load_charger (sqlite3    *db,
-                           const char *code)
-{
-  g_autoptr(AnxChargerEntry) entry = anx_charger_entry_new (code);
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *model = NULL;
-  g_autofree char *accuracy = NULL;
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) froms = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gint64 charger_id = 0;
-
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT c.id, m.model, m.accuracy_class, m.serial, m.algorithm, "
-                          "m.public_key, s.code, s.name, o.id, o.name FROM chargers c "
-                          "LEFT JOIN meters m ON m.id = c.meter_id "
-                          "LEFT JOIN stations s ON s.id = c.station_id "
-                          "LEFT JOIN operators o ON o.id = c.operator_id WHERE c.code = ?",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      g_autofree char *operator_id = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                                      (gint64) sqlite3_column_int64 (stmt, 8));
-
-      charger_id = sqlite3_column_int64 (stmt, 0);
-      model = g_strdup (column_text (stmt, 1));
-      accuracy = g_strdup_printf ("%d", sqlite3_column_int (stmt, 2) == 2 ? 2 : 1);
-      g_ptr_array_add (keys, g_strdup (column_text (stmt, 3)));
-      g_ptr_array_add (keys, g_strdup (column_text (stmt, 4)));
-      g_ptr_array_add (keys, g_strdup (column_text (stmt, 5)));
-      anx_charger_entry_set_station (entry, column_text (stmt, 6), column_text (stmt, 7));
-      anx_charger_entry_set_operator (entry, operator_id, column_text (stmt, 9));
-    }
-  sqlite3_finalize (stmt);
-  if (charger_id == 0)
-    return NULL;
-
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT from_sequence, serial, algorithm, public_key FROM meter_keys "
-                          "WHERE charger_id = ? ORDER BY from_sequence",
-                          -1, &stmt, NULL) == SQLITE_OK)
-    {
-      gboolean any = FALSE;
-
-      sqlite3_bind_int64 (stmt, 1, charger_id);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          gint64 from = sqlite3_column_int64 (stmt, 0);
-
-          if (!any)
-            g_ptr_array_set_size (keys, 0);
-          any = TRUE;
-          g_array_append_val (froms, from);
-          g_ptr_array_add (keys, g_strdup (column_text (stmt, 1)));
-          g_ptr_array_add (keys, g_strdup (column_text (stmt, 2)));
-          g_ptr_array_add (keys, g_strdup (column_text (stmt, 3)));
-        }
-      sqlite3_finalize (stmt);
-    }
-  if (froms->len == 0 && keys->len == 3)
-    {
-      gint64 zero = 0;
-
-      g_array_append_val (froms, zero);
-    }
-
-  for (guint i = 0; i < froms->len; i++)
-    {
-      const char *serial = keys->pdata[3 * i];
-      const char *algorithm = keys->pdata[3 * i + 1];
-      g_autoptr(GBytes) key = key_bytes (keys->pdata[3 * i + 2]);
-      guint64 from = (guint64) g_array_index (froms, gint64, i);
-      guint64 to = i + 1 < froms->len ? (guint64) g_array_index (froms, gint64, i + 1) - 1
-                                      : G_MAXUINT64;
-
-      if (serial == NULL || algorithm == NULL || key == NULL)
-        continue;
-      anx_charger_entry_add_meter (entry, serial, model != NULL ? model : "", accuracy, algorithm,
-                                   key, from, to);
-    }
-  return g_steal_pointer (&entry);
 }
 
 /* The sequence numbers of the records recorded in [from, to). */
@@ -203,7 +84,7 @@ anx_evidence_export_bundle (sqlite3                *db,
                             GDateTime              *exported_at,
                             GError                **error)
 {
-  g_autoptr(AnxChargerEntry) charger = anx_evidence_load_charger (db, code);
+  g_autoptr(AnxChargerEntry) charger = anx_registry_entry_load (NULL, db, code);
   g_autoptr (GPtrArray) chain =
       g_ptr_array_new_with_free_func ((GDestroyNotify) anx_chain_record_unref);
   guint64 from = range->from_sequence;

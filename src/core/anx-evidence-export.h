@@ -25,8 +25,6 @@ typedef struct
 
 /* Hand-aligned the GNOME way, which clang-format cannot do. */
 /* clang-format off */
-AnxChargerEntry   *anx_evidence_load_charger (sqlite3                *db,
-                                              const char             *code);
 AnxEvidenceBundle *anx_evidence_export_bundle (sqlite3               *db,
                                               const char             *code,
                                               const AnxEvidenceRange *range,

@@ -39,6 +39,7 @@
 #include "anx-charger-entry.h"
 #include "anx-finding.h"
 #include "anx-ingest.h"
+#include "anx-registry-entry.h"
 
 typedef struct
 {
@@ -167,119 +168,6 @@ time_to_us (GDateTime *time)
 /* Verifiers: built from the registry and the stored chain                    */
 /* ------------------------------------------------------------------------ */
 
-static GBytes *
-key_bytes (const char *hex)
-{
-  gsize len;
-  guint8 *der;
-
-  if (hex == NULL || *hex == '\0' || strlen (hex) % 2 != 0)
-    return NULL;
-  len = strlen (hex) / 2;
-  der = g_malloc (len);
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]);
-      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        {
-          g_free (der);
-          return NULL;
-        }
-      der[i] = (guint8) (hi << 4 | lo);
-    }
-  return g_bytes_new_take (der, len);
-}
-
-/* The charger's registry entry, with one meter entry per registered key. */
-static AnxChargerEntry *
-load_entry (AnxStore   *store,
-            sqlite3    *db,
-            const char *code)
-{
-  g_autoptr(AnxChargerEntry) entry = anx_charger_entry_new (code);
-  sqlite3_stmt *stmt = NULL;
-  g_autofree char *model = NULL;
-  g_autofree char *accuracy = NULL;
-  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) froms = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gint64 charger_id = 0;
-
-  stmt = anx_store_write_statement (store, db,
-                                    "SELECT c.id, m.model, m.accuracy_class, m.serial, "
-                                    "m.algorithm, m.public_key FROM chargers c LEFT JOIN meters m "
-                                    "ON m.id = c.meter_id WHERE c.code = ?",
-                                    NULL);
-  if (stmt == NULL)
-    return g_steal_pointer (&entry);
-  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      charger_id = sqlite3_column_int64 (stmt, 0);
-      model = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      accuracy = g_strdup_printf ("%d", sqlite3_column_int (stmt, 2) == 2 ? 2 : 1);
-      /* A meter without a keys list: its one key from sequence 0. */
-      g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 3)));
-      g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 4)));
-      g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 5)));
-    }
-  if (charger_id == 0)
-    return g_steal_pointer (&entry);
-
-  stmt = anx_store_write_statement (store, db,
-                                    "SELECT from_sequence, serial, algorithm, public_key FROM "
-                                    "meter_keys WHERE charger_id = ? ORDER BY from_sequence",
-                                    NULL);
-  if (stmt != NULL)
-    {
-      gboolean any = FALSE;
-
-      sqlite3_bind_int64 (stmt, 1, charger_id);
-      while (sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          gint64 from = sqlite3_column_int64 (stmt, 0);
-
-          if (!any)
-            {
-              g_ptr_array_set_size (keys, 0);
-              any = TRUE;
-            }
-          g_array_append_val (froms, from);
-          g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 1)));
-          g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 2)));
-          g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 3)));
-        }
-    }
-  if (froms->len == 0 && keys->len == 3)
-    {
-      gint64 zero = 0;
-
-      g_array_append_val (froms, zero);
-    }
-
-  for (guint i = 0; i < froms->len; i++)
-    {
-      const char *serial = keys->pdata[3 * i];
-      const char *algorithm = keys->pdata[3 * i + 1];
-      g_autoptr(GBytes) key = key_bytes (keys->pdata[3 * i + 2]);
-      guint64 from = (guint64) g_array_index (froms, gint64, i);
-      guint64 to = i + 1 < froms->len ? (guint64) g_array_index (froms, gint64, i + 1) - 1
-                                      : G_MAXUINT64;
-
-      if (serial == NULL || algorithm == NULL)
-        continue;
-      /* A meter without a registered key is left out: its records are
-       * "unknown meter key". */
-      if (key == NULL)
-        continue;
-      anx_charger_entry_add_meter (entry, serial, model != NULL ? model : "", accuracy, algorithm,
-                                   key, from, to);
-    }
-
-  return g_steal_pointer (&entry);
-}
-
 /* A verifier positioned after the stored chain: seeded with the last
  * accepted charge record of each meter (counter and register continuity)
  * and the last accepted record (the link). */
@@ -289,10 +177,13 @@ load_verifier (AnxStore    *store,
                const char  *code,
                AnxKeyCache *keys)
 {
-  g_autoptr(AnxChargerEntry) entry = load_entry (store, db, code);
-  g_autoptr(AnxChainVerifier) verifier = anx_chain_verifier_new (entry);
+  g_autoptr(AnxChargerEntry) entry = anx_registry_entry_load (store, db, code);
+  g_autoptr(AnxChainVerifier) verifier = NULL;
   sqlite3_stmt *stmt = NULL;
 
+  if (entry == NULL)
+    entry = anx_charger_entry_new (code);
+  verifier = anx_chain_verifier_new (entry);
   /* A verifier is built again after every registry change of its charger:
    * the keys it needs are parsed (and checked on their curve) once. */
   anx_chain_verifier_set_key_cache (verifier, keys);

@@ -23,6 +23,7 @@
 #include "anx-charger-info.h"
 #include "anx-meter-key.h"
 #include "anx-record-check.h"
+#include "anx-registry-entry.h"
 #include "anx-store.h"
 
 static AnxChainRecord *
@@ -144,7 +145,9 @@ anx_record_check_run (sqlite3     *db,
         serial = g_strdup (anx_ocmf_get_string (check->ocmf, "MS"));
     }
 
-  entry = anx_charger_info_load_entry (db, charger_code);
+  entry = anx_registry_entry_load (NULL, db, charger_code);
+  if (entry == NULL)
+    entry = anx_charger_entry_new (charger_code);
   meters = anx_charger_entry_find_meters (entry, serial, (guint64) sequence);
   if (meters != NULL && meters->len > 0)
     {
