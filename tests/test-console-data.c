@@ -233,6 +233,57 @@ new_client (AnxIngest    *ingest,
 /* A full sync of a seeded network with a few days of history: chains equal
  * to the server's, and every injected anomaly raises the right alarm on the
  * right charger while the clean chargers raise none. */
+/* The sessions running when the back-fill ended (no live simulation, so
+ * no session event followed): the console knows them from the snapshot,
+ * with the server's numbers. */
+static void
+check_snapshot_sessions (AnxTestFeedd *feedd,
+                         AnxStore     *store)
+{
+  g_autoptr(GPtrArray) server = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) console = query_strings (store,
+                                                "SELECT charger_code || ' ' || session_id || ' ' "
+                                                "|| meter_start_wh FROM sessions ORDER BY 1",
+                                                NULL);
+  g_autofree char *after = g_strdup ("0");
+
+  while (after != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/v1/registry/chargers?limit=100&after=%s", after);
+      g_autoptr(JsonNode) root = anx_test_feedd_get (feedd, path);
+      JsonObject *page = json_node_get_object (root);
+      JsonArray *items = json_object_get_array_member (page, "items");
+
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *charger = json_array_get_object_element (items, i);
+          JsonObject *session;
+
+          g_assert_true (json_object_has_member (charger, "session"));
+          if (json_object_get_null_member (charger, "session"))
+            continue;
+          session = json_object_get_object_member (charger, "session");
+          g_assert_cmpstr (json_object_get_string_member (charger, "status"), ==, "charging");
+          g_ptr_array_add (server,
+                           g_strdup_printf ("%s %s %" G_GINT64_FORMAT,
+                                            json_object_get_string_member (charger, "code"),
+                                            json_object_get_string_member (session, "session_id"),
+                                            json_object_get_int_member (session,
+                                                                        "meter_start_wh")));
+        }
+      g_free (after);
+      after = json_object_get_null_member (page, "next")
+                  ? NULL
+                  : g_strdup (json_object_get_string_member (page, "next"));
+    }
+  g_ptr_array_sort (server, compare_strings);
+  g_test_message ("%u sessions running at the snapshot", server->len);
+  g_assert_cmpuint (server->len, >, 0);
+  g_assert_cmpuint (console->len, ==, server->len);
+  for (guint i = 0; i < server->len; i++)
+    g_assert_cmpstr (console->pdata[i], ==, server->pdata[i]);
+}
+
 static void
 test_sync_ground_truth (Fixture       *fixture,
                         gconstpointer  user_data)
@@ -277,6 +328,8 @@ test_sync_ground_truth (Fixture       *fixture,
   check_event_receipt (store, sync.head);
   g_assert_true (anx_store_integrity_check (store, &integrity));
   g_free (integrity);
+
+  check_snapshot_sessions (feedd, store);
 
   /* Every injected anomaly: the alarm its findings call for. */
   g_assert_true (g_file_get_contents (truth_path, &truth, NULL, &error));

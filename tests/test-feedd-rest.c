@@ -617,6 +617,7 @@ test_charger (Fixture       *fixture,
                    anx_sim_network_get_station (network, expected->station_id)->operator_id);
   g_assert_cmpstr (json_object_get_string_member (charger, "status"), ==, "unknown");
   g_assert_true (json_object_get_null_member (charger, "last_seen"));
+  g_assert_true (json_object_get_null_member (charger, "session"));
 
   meter = json_object_get_object_member (charger, "meter");
   g_assert_nonnull (meter);

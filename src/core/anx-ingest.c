@@ -773,6 +773,41 @@ step_done (sqlite3      *db,
   return TRUE;
 }
 
+/* The session a charger of the snapshot is running: the events after the
+ * snapshot's cursor, replayed next, bring it up to date. A feed that does
+ * not say (no "session" member) leaves the sessions to its events. */
+static gboolean
+store_snapshot_session (sqlite3          *db,
+                        JsonObject       *charger,
+                        AnxStoreChanges  *changes,
+                        GError          **error)
+{
+  JsonNode *node = json_object_get_member (charger, "session");
+  const char *code = obj_string (charger, "code");
+  JsonObject *session;
+  gint64 started, updated;
+
+  if (node == NULL || code == NULL)
+    return TRUE;
+  *changes |= ANX_STORE_CHANGED_SESSIONS;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return exec_bound (db, "DELETE FROM sessions WHERE charger_code = ?", error, "s", code);
+
+  session = json_node_get_object (node);
+  started = parse_time_us (obj_string (session, "started"));
+  updated = parse_time_us (obj_string (session, "updated"));
+  if (obj_string (session, "session_id") == NULL || started == 0)
+    return TRUE;
+  return exec_bound (db,
+                     "INSERT OR REPLACE INTO sessions (charger_code, session_id, started_us, "
+                     "meter_start_wh, power_w, energy_wh, amount_fen, updated_us) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?)",
+                     error, "ssiiiiii", code, obj_string (session, "session_id"), started,
+                     obj_int (session, "meter_start_wh", 0), obj_int (session, "power_w", 0),
+                     obj_int (session, "energy_wh", 0), obj_int (session, "amount_fen", 0),
+                     MAX (updated, started));
+}
+
 static gboolean
 registry_job (AnxStore         *store,
               sqlite3          *db,
@@ -879,6 +914,8 @@ registry_job (AnxStore         *store,
             else
               sqlite3_bind_null (stmt, 8);
             sqlite3_bind_int64 (stmt, 9, obj_int (o, "meter_id", 0));
+            if (!store_snapshot_session (db, o, changes, error))
+              goto out;
           }
           break;
         case ANX_REGISTRY_METERS:

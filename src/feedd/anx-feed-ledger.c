@@ -267,9 +267,11 @@ static JsonObject *meter_row_to_json (sqlite3_stmt *stmt);
 
 #define CHARGER_COLUMNS                                                                     \
   "SELECT c.id, c.station_id, s.operator_id, c.code, c.current, c.rated_power_w, c.status," \
-  " c.last_seen, m.id"                                                                      \
+  " c.last_seen, m.id, x.session_id, x.started_us, x.meter_start_wh, x.power_w,"           \
+  " x.energy_wh, x.amount_fen, x.updated_us"                                                \
   " FROM chargers c JOIN stations s ON s.id = c.station_id"                                 \
-  " LEFT JOIN meters m ON m.charger_id = c.id"
+  " LEFT JOIN meters m ON m.charger_id = c.id"                                              \
+  " LEFT JOIN sessions x ON x.charger_id = c.id"
 
 #define METER_COLUMNS                                                                        \
   "SELECT id, charger_id, serial, manufacturer, model, accuracy_class, signature_algorithm," \
@@ -1083,6 +1085,28 @@ charger_row_to_json (sqlite3_stmt *stmt)
     json_object_set_null_member (object, "meter_id");
   else
     json_object_set_int_member (object, "meter_id", sqlite3_column_int64 (stmt, 8));
+
+  /* The session running now: a client that starts from a snapshot sees it
+   * without waiting for the next session.started. */
+  if (sqlite3_column_type (stmt, 9) == SQLITE_NULL)
+    {
+      json_object_set_null_member (object, "session");
+    }
+  else
+    {
+      JsonObject *session = json_object_new ();
+      g_autofree char *started = anx_feed_format_time (sqlite3_column_int64 (stmt, 10));
+      g_autofree char *updated = anx_feed_format_time (sqlite3_column_int64 (stmt, 15));
+
+      json_object_set_string_member (session, "session_id", column_text (stmt, 9));
+      json_object_set_string_member (session, "started", started);
+      json_object_set_int_member (session, "meter_start_wh", sqlite3_column_int64 (stmt, 11));
+      json_object_set_int_member (session, "power_w", sqlite3_column_int64 (stmt, 12));
+      json_object_set_int_member (session, "energy_wh", sqlite3_column_int64 (stmt, 13));
+      json_object_set_int_member (session, "amount_fen", sqlite3_column_int64 (stmt, 14));
+      json_object_set_string_member (session, "updated", updated);
+      json_object_set_object_member (object, "session", session);
+    }
 
   return object;
 }
