@@ -29,6 +29,8 @@ struct _AnxSessionsPage
   GHashTable         *times;
   char               *selected_key; /* kept across live updates */
   gboolean            updating;     /* inside the rows' items-changed */
+  char               *row_keys;     /* the rows' keys in order, as last shown */
+  double              scrolled_to;  /* the scroll position before an update */
   GHashTable         *durations;    /* bound duration label → its item */
   guint               tick_id;
   AnxQueryModel      *operators;
@@ -402,10 +404,49 @@ on_store_changed (AnxSessionsPage *self,
 }
 
 /* Live updates replace the rows that changed: select the same session again. */
+/* The rows' keys in their order, as one string. */
+static char *
+rows_keys (AnxSessionsPage *self)
+{
+  GListModel *rows = G_LIST_MODEL (self->sorted);
+  guint n = g_list_model_get_n_items (rows);
+  GString *keys = g_string_sized_new (32 * n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(AnxStoreItem) item = g_list_model_get_item (rows, i);
+
+      g_string_append (keys, anx_store_item_get_key (item));
+      g_string_append_c (keys, '\n');
+    }
+  return g_string_free (keys, FALSE);
+}
+
+/* Before the view hears of the change: where it is scrolled to. */
 static void
 on_rows_changing (AnxSessionsPage *self)
 {
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+
   self->updating = TRUE;
+  self->scrolled_to = vadjustment != NULL ? gtk_adjustment_get_value (vadjustment) : 0;
+}
+
+/* After: an update that changed the rows' numbers only (every running
+ * session's power and energy, each second) leaves the officer where they
+ * were. The view replaces each changed row, and with all of them replaced
+ * it may settle a row or two away. */
+static void
+keep_scroll_position (AnxSessionsPage *self)
+{
+  g_autofree char *keys = rows_keys (self);
+  GtkAdjustment *vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->column_view));
+
+  if (vadjustment != NULL && g_strcmp0 (keys, self->row_keys) == 0 &&
+      gtk_adjustment_get_value (vadjustment) != self->scrolled_to)
+    gtk_adjustment_set_value (vadjustment, self->scrolled_to);
+  g_free (self->row_keys);
+  self->row_keys = g_steal_pointer (&keys);
 }
 
 static void
@@ -414,6 +455,7 @@ on_rows_changed (AnxSessionsPage *self)
   guint n;
 
   self->updating = FALSE;
+  keep_scroll_position (self);
   if (self->selected_key == NULL)
     return;
   n = g_list_model_get_n_items (G_LIST_MODEL (self->sorted));
@@ -512,6 +554,7 @@ anx_sessions_page_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_pointer (&self->zone, g_time_zone_unref);
   g_clear_object (&self->display_zone);
+  g_clear_pointer (&self->row_keys, g_free);
   g_clear_pointer (&self->times, g_hash_table_unref);
   g_clear_pointer (&self->selected_key, g_free);
   g_clear_pointer (&self->durations, g_hash_table_unref);
