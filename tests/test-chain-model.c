@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "anx-chain-model.h"
+#include "anx-test-dir.h"
 #include "anx-store.h"
 
 #define CHARGER  "330106-0001-DC01"
@@ -250,11 +251,8 @@ test_paging (void)
   g_clear_object (&model);
   anx_store_close (store);
   g_clear_object (&store);
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", dir);
-
-    g_assert_cmpint (system (command), ==, 0);
-  }
+  anx_test_remove_tree (dir);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 }
 
 int

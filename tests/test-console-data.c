@@ -19,30 +19,13 @@
 #include "anx-outbox.h"
 #include "anx-query-model.h"
 #include "anx-store.h"
+#include "anx-test-dir.h"
 #include "anx-test-feedd.h"
 
 typedef struct
 {
   char *dir;
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -59,7 +42,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  user_data)
 {
   if (g_getenv ("ANXIN_KEEP_TEST_DIR") == NULL)
-    remove_tree (fixture->dir);
+    anx_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 

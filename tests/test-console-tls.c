@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 
+#include "anx-test-dir.h"
 #include "anx-test-feedd.h"
 #include "anx-feed-client.h"
 #include "anx-ingest.h"
@@ -94,9 +95,8 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fixture->dir);
-
-  g_assert_cmpint (system (cmd), ==, 0);
+  anx_test_remove_tree (fixture->dir);
+  g_assert_false (g_file_test (fixture->dir, G_FILE_TEST_EXISTS));
   g_free (fixture->ca);
   g_free (fixture->dir);
 }

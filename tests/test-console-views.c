@@ -26,6 +26,7 @@
 #include "anx-map-page.h"
 #include "anx-sessions-page.h"
 #include "anx-store-item.h"
+#include "anx-test-dir.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
@@ -1411,30 +1412,16 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *keyring = NULL;
-  g_autofree char *store = NULL;
   int status;
 
-  test_dir = g_dir_make_tmp ("anxin-console-views-XXXXXX", NULL);
-  g_assert_nonnull (test_dir);
-  keyring = g_build_filename (test_dir, "keyring", NULL);
-  store = g_build_filename (test_dir, "console", "console.sqlite", NULL);
-  /* Before anything touches libsecret: its file backend, no daemon. */
-  g_setenv ("SECRET_BACKEND", "file", TRUE);
-  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  g_setenv ("SECRET_FILE_TEST_PASSWORD", "anxin-test", TRUE);
-  g_setenv ("ANXIN_CONSOLE_STORE", store, TRUE);
+  /* Before anything touches libsecret. */
+  test_dir = anx_test_console_dir_new ("anxin-console-views-XXXXXX");
 
   anx_test_display_init (&argc, &argv);
   g_test_add_func ("/console/views", test_views);
   status = g_test_run ();
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", test_dir);
-
-    if (system (command) != 0)
-      g_message ("Could not remove %s", test_dir);
-  }
+  anx_test_remove_tree (test_dir);
   g_free (test_dir);
   return status;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "anx-feed-probe.h"
+#include "anx-test-dir.h"
 #include "anx-test-feedd.h"
 
 static char *test_dir;
@@ -252,12 +253,7 @@ main (int   argc,
   g_test_add_func ("/feed-probe/tls", test_tls);
   status = g_test_run ();
 
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", test_dir);
-
-    if (system (command) != 0)
-      g_message ("Could not remove %s", test_dir);
-  }
+  anx_test_remove_tree (test_dir);
   g_free (test_dir);
   return status;
 }
