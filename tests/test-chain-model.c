@@ -16,7 +16,7 @@
 #include <stdlib.h>
 
 #include "anx-chain-model.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-store.h"
 
 #define CHARGER  "330106-0001-DC01"

@@ -32,32 +32,13 @@
 #include "anx-ratio-chart.h"
 #include "anx-record-detail.h"
 #include "anx-store-item.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
 #include "anx-window.h"
 
 static char *test_dir;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition    condition,
-           gpointer     data,
-           guint        seconds,
-           const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for %s", seconds, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static GtkWidget *
 template_child (GtkWidget  *window,
@@ -411,7 +392,7 @@ test_charger_page (void)
         if (sync.records->len == before)
           break;
         before = sync.records->len;
-        run_until (synced, &sync, 120, "the console to sync and find the over-billing");
+        anx_test_run_until (synced, &sync, 120, "the console to sync and find the over-billing");
         anx_test_iterate (500);
       }
   }
@@ -424,7 +405,7 @@ test_charger_page (void)
                    ==, "charger");
   g_assert_true (gtk_widget_get_visible (template_child (GTK_WIDGET (window), "back_button")));
   g_assert_cmpstr (anx_charger_page_get_charger (page), ==, sync.charger);
-  run_until (page_loaded, page, 30, "the chart's data");
+  anx_test_run_until (page_loaded, page, 30, "the chart's data");
 
   /* The whole chain, newest first. */
   chain = anx_charger_page_get_chain (page);
@@ -626,7 +607,7 @@ test_charger_page (void)
     g_assert_nonnull (code);
     gtk_widget_activate_action (GTK_WIDGET (window), "win.show-charger", "s", code);
     g_assert_cmpstr (anx_charger_page_get_charger (page), ==, code);
-    run_until (page_loaded, page, 30, "the chart's data");
+    anx_test_run_until (page_loaded, page, 30, "the chart's data");
     chain = anx_charger_page_get_chain (page);
     for (guint i = 0; i < g_list_model_get_n_items (chain) && at == G_MAXUINT; i++)
       {
@@ -660,7 +641,7 @@ test_charger_page (void)
   /* The open alarms on the page open the alarm: the alarms view, with it
    * selected, off the charger page. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-charger", "s", sync.charger);
-  run_until (page_loaded, page, 30, "the chart's data");
+  anx_test_run_until (page_loaded, page, 30, "the chart's data");
   {
     GtkListBox *alarms = GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (page), ANX_TYPE_CHARGER_PAGE,
                                                                       "alarms_list"));

@@ -19,7 +19,7 @@
 #include "anx-outbox.h"
 #include "anx-query-model.h"
 #include "anx-store.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-feedd.h"
 
 typedef struct
@@ -47,25 +47,6 @@ fixture_tear_down (Fixture       *fixture,
 }
 
 /* Runs the main loop until @done says so, or fails after @timeout_s. */
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition   done,
-           gpointer    data,
-           guint       timeout_s,
-           const char *what)
-{
-  gint64 until = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > until)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 typedef struct
 {
   AnxFeedClient *client;
@@ -302,7 +283,7 @@ test_sync_ground_truth (Fixture       *fixture,
   g_assert_cmpuint (sync.head, >, 0);
 
   anx_feed_client_start (client);
-  run_until (synced, &sync, 60, "the initial sync");
+  anx_test_run_until (synced, &sync, 60, "the initial sync");
 
   n_records = compare_chains (feedd, store);
   g_test_message ("%u records, %" G_GINT64_FORMAT " alarms", n_records,
@@ -724,7 +705,7 @@ test_hostile (Fixture       *fixture,
    * event log; connection 2: an oversize frame. */
   pair[0] = &hostile;
   pair[1] = GUINT_TO_POINTER (3);
-  run_until (streams_at_least, pair, 20, "three stream connections");
+  anx_test_run_until (streams_at_least, pair, 20, "three stream connections");
   g_test_message ("rejected %u frames; last error: %s",
                   anx_feed_client_get_n_rejected_frames (client),
                   anx_feed_client_get_last_error (client));
@@ -745,7 +726,7 @@ test_hostile (Fixture       *fixture,
   hostile.down = TRUE;
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_STALE);
-  run_until (client_state_is, pair, 20, "the stale state");
+  anx_test_run_until (client_state_is, pair, 20, "the stale state");
   g_assert_nonnull (anx_feed_client_get_last_error (client));
   g_test_message ("stale: %s; data age %" G_GINT64_FORMAT " s",
                   anx_feed_client_get_last_error (client), anx_feed_client_get_data_age (client));
@@ -756,7 +737,7 @@ test_hostile (Fixture       *fixture,
   hostile.incompatible = TRUE;
   hostile.down = FALSE;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_INCOMPATIBLE);
-  run_until (client_state_is, pair, 20, "the incompatible state");
+  anx_test_run_until (client_state_is, pair, 20, "the incompatible state");
   g_test_message ("incompatible: %s", anx_feed_client_get_last_error (client));
 
   anx_feed_client_stop (client);
@@ -828,23 +809,23 @@ test_revoked_token (Fixture       *fixture,
   anx_feed_client_start (client);
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
-  run_until (client_state_is, pair, 30, "the live state");
+  anx_test_run_until (client_state_is, pair, 30, "the live state");
 
   remove_token (fixture, "officer");
   g_subprocess_send_signal (feedd->process, SIGHUP);
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_UNAUTHORIZED);
-  run_until (client_state_is, pair, 10, "the unauthorized state");
+  anx_test_run_until (client_state_is, pair, 10, "the unauthorized state");
   g_test_message ("revoked: %s", anx_feed_client_get_last_error (client));
   g_assert_nonnull (strstr (anx_feed_client_get_last_error (client), "401"));
 
   /* The same token again: refused over REST this time. */
   anx_feed_client_set_token (client, officer);
-  run_until (client_state_is, pair, 10, "the unauthorized state again");
+  anx_test_run_until (client_state_is, pair, 10, "the unauthorized state again");
 
   /* A valid token: live again. */
   anx_feed_client_set_token (client, feedd->token);
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
-  run_until (client_state_is, pair, 10, "the live state with a valid token");
+  anx_test_run_until (client_state_is, pair, 10, "the live state with a valid token");
   anx_feed_client_stop (client);
 }
 
@@ -884,7 +865,7 @@ mark_inspection (AnxOutbox  *outbox,
   char *key;
 
   anx_outbox_mark_inspection_async (outbox, &mark, on_result, &wait);
-  run_until (have_result, &wait, 10, "the inspection mark");
+  anx_test_run_until (have_result, &wait, 10, "the inspection mark");
   key = anx_outbox_mark_inspection_finish (outbox, wait.result, &error);
   g_object_unref (wait.result);
   g_assert_no_error (error);
@@ -961,7 +942,7 @@ test_outbox (Fixture       *fixture,
   anx_feed_client_set_watchdog (client, 2);
   sync = (Sync){ client, store, (guint64) anx_test_feedd_head (feedd) };
   anx_feed_client_start (client);
-  run_until (synced, &sync, 60, "the initial sync");
+  anx_test_run_until (synced, &sync, 60, "the initial sync");
 
   /* An alarm the server raised too. */
   alarm = query_strings (store,
@@ -977,10 +958,10 @@ test_outbox (Fixture       *fixture,
   anx_test_feedd_kill (feedd);
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_STALE);
-  run_until (client_state_is, pair, 20, "the stale state");
+  anx_test_run_until (client_state_is, pair, 20, "the stale state");
 
   anx_outbox_acknowledge_alarm_async (outbox, alarm_id, "王建国", "已知悉", on_result, &wait);
-  run_until (have_result, &wait, 10, "the acknowledgement");
+  anx_test_run_until (have_result, &wait, 10, "the acknowledgement");
   g_assert_true (anx_outbox_finish (outbox, wait.result, &error));
   g_clear_object (&wait.result);
   g_assert_no_error (error);
@@ -1001,7 +982,7 @@ test_outbox (Fixture       *fixture,
   anx_test_feedd_free (g_steal_pointer (&feedd));
   feedd = anx_test_feedd_start (fixture->dir, listen, extra);
   anx_feed_client_set_token (client, feedd->token);
-  run_until (outbox_settled, outbox, 30, "the outbox delivery");
+  anx_test_run_until (outbox_settled, outbox, 30, "the outbox delivery");
   g_assert_cmpuint (anx_outbox_count (outbox, ANX_OUTBOX_DELIVERED), ==, 3);
   state = anx_outbox_get_state (outbox, bad, &reason);
   g_assert_cmpstr (state, ==, ANX_OUTBOX_REJECTED);
@@ -1019,7 +1000,7 @@ test_outbox (Fixture       *fixture,
                                        "'delivered'", NULL, NULL, NULL), ==, SQLITE_OK);
     sqlite3_close (db);
   }
-  run_until (outbox_settled, outbox, 30, "the second delivery");
+  anx_test_run_until (outbox_settled, outbox, 30, "the second delivery");
   g_assert_cmpuint (count_server_inspections (feedd, charger, key1), ==, 1);
   g_assert_cmpuint (count_server_inspections (feedd, other, key2), ==, 1);
   {
@@ -1031,7 +1012,7 @@ test_outbox (Fixture       *fixture,
 
   /* The inspection comes back in the chain and closes the alarm. */
   sync.head = (guint64) anx_test_feedd_head (feedd);
-  run_until (synced, &sync, 30, "the inspection records");
+  anx_test_run_until (synced, &sync, 30, "the inspection records");
   g_assert_cmpint (query_int (store, "SELECT count(*) FROM inspections WHERE sequence IS NOT NULL",
                               NULL), ==, 2);
   {
@@ -1144,8 +1125,8 @@ test_offline (Fixture       *fixture,
   anx_feed_client_start (client);
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
-  run_until (client_state_is, pair, 120, "the live state");
-  run_until (has_newest_time, store, 60, "the feed's time in the store");
+  anx_test_run_until (client_state_is, pair, 120, "the live state");
+  anx_test_run_until (has_newest_time, store, 60, "the feed's time in the store");
   synced_text = anx_store_get_meta (store, "newest_time_us");
   synced_at = g_ascii_strtoll (synced_text, NULL, 10);
 
@@ -1159,7 +1140,7 @@ test_offline (Fixture       *fixture,
       else if (phase == 2)
         {
           anx_feed_client_start (client);
-          run_until (client_state_is, pair, 120, "the live state again");
+          anx_test_run_until (client_state_is, pair, 120, "the live state again");
         }
       while (g_get_monotonic_time () < until)
         {
@@ -1367,8 +1348,8 @@ test_exchange_during_sync (Fixture       *fixture,
   anx_feed_client_start (client);
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
-  run_until (client_state_is, pair, 120, "the live state");
-  run_until (has_newest_time, store, 60, "the feed's time in the store");
+  anx_test_run_until (client_state_is, pair, 120, "the live state");
+  anx_test_run_until (has_newest_time, store, 60, "the feed's time in the store");
   /* And live for a while: on the stream too, the exchange record comes
    * just before the registry event that takes the new key. */
   {
@@ -1486,10 +1467,10 @@ test_models (Fixture       *fixture,
   anx_feed_client_start (client);
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
-  run_until (client_state_is, pair, 120, "the live state");
+  anx_test_run_until (client_state_is, pair, 120, "the live state");
   start_cursor = anx_store_get_cursor (store);
   progress = (Progress){ store, start_cursor + 1500 };
-  run_until (cursor_reached, &progress, 120, "1500 live events");
+  anx_test_run_until (cursor_reached, &progress, 120, "1500 live events");
   /* Let the last reloads happen. */
   {
     gint64 until = g_get_monotonic_time () + 300000;
@@ -1604,17 +1585,17 @@ test_resync (Fixture       *fixture,
   anx_feed_client_start (client);
   pair[0] = client;
   pair[1] = GINT_TO_POINTER (ANX_FEED_CLIENT_LIVE);
-  run_until (client_state_is, pair, 30, "the live state");
+  anx_test_run_until (client_state_is, pair, 30, "the live state");
   anx_feed_client_stop (client);
   g_assert_true (anx_store_flush_sync (store, NULL));
   first = anx_store_get_meta (store, "snapshot_cursor");
 
   /* Away while the log moves on by far more than it keeps. */
   wait = (HeadWait){ feedd, anx_store_get_cursor (store) + 1000 };
-  run_until (head_reached, &wait, 60, "the server's log to move on");
+  anx_test_run_until (head_reached, &wait, 60, "the server's log to move on");
 
   anx_feed_client_start (client);
-  run_until (client_state_is, pair, 30, "the live state after the re-sync");
+  anx_test_run_until (client_state_is, pair, 30, "the live state after the re-sync");
   g_assert_true (anx_store_flush_sync (store, NULL));
   second = anx_store_get_meta (store, "snapshot_cursor");
   g_test_message ("snapshots at %s and %s", first, second);
@@ -1633,7 +1614,7 @@ test_resync (Fixture       *fixture,
     client = new_client (ingest, quiet);
     sync = (Sync){ client, store, (guint64) anx_test_feedd_head (quiet) };
     anx_feed_client_start (client);
-    run_until (synced, &sync, 60, "the final sync");
+    anx_test_run_until (synced, &sync, 60, "the final sync");
     g_test_message ("%u records equal to the server's", compare_chains (quiet, store));
     anx_feed_client_stop (client);
   }

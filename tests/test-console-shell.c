@@ -25,7 +25,7 @@
 #include "anx-preferences-window.h"
 #include "anx-basemap-sources.h"
 #include "anx-search-popover.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
@@ -35,25 +35,6 @@
 static char *test_dir;
 static AnxTestFeedd *feedd;
 static AnxApplication *app;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition    condition,
-           gpointer     data,
-           guint        seconds,
-           const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for %s", seconds, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static const char *
 expected (const char *english,
@@ -212,7 +193,7 @@ try_connect (const char *address,
   /* As a click does. */
   g_signal_emit_by_name (WELCOME_CHILD ("connect_button"), "clicked");
   g_assert_true (anx_welcome_page_get_busy (welcome));
-  run_until (probe_done, welcome, 30, "the connection test");
+  anx_test_run_until (probe_done, welcome, 30, "the connection test");
 }
 
 static void
@@ -426,7 +407,7 @@ test_welcome (void)
         keys ("type", feedd->token);
         g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (WELCOME_CHILD ("address_row"))), ==, typed);
         keys ("key", "Return");
-        run_until (probe_done, WINDOW_CHILD ("welcome_page"), 30, "the connection test");
+        anx_test_run_until (probe_done, WINDOW_CHILD ("welcome_page"), 30, "the connection test");
       }
     else
       try_connect (typed, feedd->token);
@@ -434,7 +415,7 @@ test_welcome (void)
   g_assert_cmpint (anx_welcome_page_get_error (WINDOW_CHILD ("welcome_page")), ==, -1);
   g_assert_nonnull (anx_application_get_feed_client (app));
   g_assert_cmpstr (gtk_stack_get_visible_child_name (WINDOW_CHILD ("main_stack")), ==, "console");
-  run_until (console_live, &sync, 90, "the console to go live and sync");
+  anx_test_run_until (console_live, &sync, 90, "the console to go live and sync");
 
   g_clear_pointer (&stored, g_free);
   stored = g_settings_get_string (settings, "feed-url");
@@ -543,7 +524,7 @@ test_search (void)
 
   /* win.search opens the search with the entry focused. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
-  run_until (popover_shown, popover, 10, "the search to open");
+  anx_test_run_until (popover_shown, popover, 10, "the search to open");
   g_assert_true (gtk_widget_has_focus (anx_search_popover_get_entry (popover)) ||
                  gtk_widget_is_focus (anx_search_popover_get_entry (popover)) ||
                  gtk_window_get_focus (GTK_WINDOW (window)) != NULL);
@@ -579,12 +560,12 @@ test_search (void)
   g_assert_cmpstr (opened.action, ==, "show-station");
   g_assert_cmpstr (opened.target, ==, station_id);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "map");
-  run_until (popover_hidden, popover, 10, "the search to close");
+  anx_test_run_until (popover_hidden, popover, 10, "the search to close");
   opened_clear (&opened);
 
   /* A meter by its serial, typed in lower case: opens its charger. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
-  run_until (popover_shown, popover, 10, "the search to open");
+  anx_test_run_until (popover_shown, popover, 10, "the search to open");
   {
     g_autofree char *lower = g_ascii_strdown (serial, -1);
 
@@ -601,7 +582,7 @@ test_search (void)
   g_signal_emit_by_name (anx_search_popover_get_entry (popover), "activate");
   g_assert_cmpstr (opened.action, ==, "show-charger");
   g_assert_cmpstr (opened.target, ==, serial_charger);
-  run_until (popover_hidden, popover, 10, "the search to close");
+  anx_test_run_until (popover_hidden, popover, 10, "the search to close");
   opened_clear (&opened);
 
   /* An operator by its name: the map, filtered to its stations. */
@@ -611,7 +592,7 @@ test_search (void)
 
     adw_view_stack_set_visible_child_name (stack, "sessions");
     gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
-    run_until (popover_shown, popover, 10, "the search to open");
+    anx_test_run_until (popover_shown, popover, 10, "the search to open");
     anx_search_popover_set_query (popover, operator_name);
     for (i = 0; i < anx_search_popover_get_n_results (popover); i++)
       {
@@ -646,18 +627,18 @@ test_search (void)
       g_assert_true (anx_map_page_filter_operator (map_page, NULL));
       g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, anx_map_points_get_n_points (points));
     }
-    run_until (popover_hidden, popover, 10, "the search to close");
+    anx_test_run_until (popover_hidden, popover, 10, "the search to close");
   }
 
   /* Nothing found says so. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
-  run_until (popover_shown, popover, 10, "the search to open");
+  anx_test_run_until (popover_shown, popover, 10, "the search to open");
   anx_search_popover_set_query (popover, "no-such-thing-zz");
   g_assert_cmpuint (anx_search_popover_get_n_results (popover), ==, 0);
   anx_test_iterate (100);
   screenshot_with_popover (window, GTK_POPOVER (popover), "search-nothing-1280x800");
   gtk_popover_popdown (GTK_POPOVER (popover));
-  run_until (popover_hidden, popover, 10, "the search to close");
+  anx_test_run_until (popover_hidden, popover, 10, "the search to close");
 }
 
 /* 1024×768 ---------------------------------------------------------------- */
@@ -803,14 +784,14 @@ test_keyboard (void)
       ViewShown shown = { stack, views[3 - i] };
 
       keys ("key", key);
-      run_until (view_shown, &shown, 10, key);
+      anx_test_run_until (view_shown, &shown, 10, key);
     }
 
   /* Ctrl+F, type a station's code, Down, Enter: the second result opens. */
   keys ("key", "ctrl+f");
-  run_until (popover_shown, popover, 10, "Ctrl+F to open the search");
+  anx_test_run_until (popover_shown, popover, 10, "Ctrl+F to open the search");
   keys ("type", station_code);
-  run_until (has_result_count, popover, 10, "results for the typed code");
+  anx_test_run_until (has_result_count, popover, 10, "results for the typed code");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (anx_search_popover_get_entry (popover))),
                    ==, station_code);
   second = gtk_list_box_get_row_at_index (anx_search_popover_get_results (popover), 1);
@@ -818,25 +799,25 @@ test_keyboard (void)
   keys ("key", "Down");
   g_assert_true (gtk_list_box_get_selected_row (anx_search_popover_get_results (popover)) == second);
   keys ("key", "Return");
-  run_until (recorded, &opened, 10, "Enter to open the result");
+  anx_test_run_until (recorded, &opened, 10, "Enter to open the result");
   /* The second result of a station's code is a charger of it. */
   g_assert_cmpstr (opened.action, ==, "show-charger");
   g_assert_cmpstr (opened.target, ==, second_title);
   g_assert_true (g_str_has_prefix (opened.target, station_code));
-  run_until (popover_hidden, popover, 10, "the search to close");
+  anx_test_run_until (popover_hidden, popover, 10, "the search to close");
   opened_clear (&opened);
 
   /* Escape closes the search. */
   keys ("key", "ctrl+f");
-  run_until (popover_shown, popover, 10, "Ctrl+F to open the search");
+  anx_test_run_until (popover_shown, popover, 10, "Ctrl+F to open the search");
   keys ("key", "Escape");
-  run_until (popover_hidden, popover, 10, "Escape to close the search");
+  anx_test_run_until (popover_hidden, popover, 10, "Escape to close the search");
 
   /* F10: the primary menu; Escape closes it. */
   keys ("key", "F10");
-  run_until (popover_shown, gtk_menu_button_get_popover (menu_button), 10, "F10 to open the menu");
+  anx_test_run_until (popover_shown, gtk_menu_button_get_popover (menu_button), 10, "F10 to open the menu");
   keys ("key", "Escape");
-  run_until (popover_hidden, gtk_menu_button_get_popover (menu_button), 10, "Escape to close the menu");
+  anx_test_run_until (popover_hidden, gtk_menu_button_get_popover (menu_button), 10, "Escape to close the menu");
 
   /* Ctrl+comma: preferences, closed with Escape. */
   keys ("key", "ctrl+comma");
@@ -984,13 +965,13 @@ test_indicator_revoked (void)
   g_autoptr(GError) error = NULL;
   const char *tooltip;
 
-  run_until (console_live_only, indicator, 60, "the console to be live");
+  anx_test_run_until (console_live_only, indicator, 60, "the console to be live");
 
   /* The operator revokes the console's token: the stream closes with 4401
    * and the indicator says so, with the address and what to do. */
   g_assert_true (g_file_set_contents (tokens, contents, -1, &error));
   g_assert_no_error (error);
-  run_until (indicator_unauthorized, indicator, 30, "the indicator to say \"unauthorized\"");
+  anx_test_run_until (indicator_unauthorized, indicator, 30, "the indicator to say \"unauthorized\"");
   anx_test_iterate (1100);
   g_assert_cmpstr (anx_connection_indicator_get_text (indicator), ==,
                    expected ("Unauthorized", "未授权"));

@@ -15,7 +15,7 @@
 
 #include <glib/gstdio.h>
 
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-feedd.h"
 #include "anx-feed-client.h"
 #include "anx-ingest.h"

@@ -26,32 +26,13 @@
 #include "anx-map-page.h"
 #include "anx-sessions-page.h"
 #include "anx-store-item.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
 #include "anx-window.h"
 
 static char *test_dir;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition    condition,
-           gpointer     data,
-           guint        seconds,
-           const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for %s", seconds, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static GtkWidget *
 template_child (GtkWidget  *window,
@@ -752,7 +733,7 @@ check_sessions (AnxApplication  *app,
     key = g_strdup (anx_sessions_page_get_selected_key (page));
     g_assert_nonnull (key);
     handler = g_signal_connect_swapped (rows, "items-changed", G_CALLBACK (on_rows_items_changed), &watch);
-    run_until (rows_changed_twice, &watch, 30, "two live updates of the sessions");
+    anx_test_run_until (rows_changed_twice, &watch, 30, "two live updates of the sessions");
     g_signal_handler_disconnect (rows, handler);
     g_test_message ("sessions: %u live updates, scrolled to %.0f of %.0f", watch.changes,
                     gtk_adjustment_get_value (vadjustment), gtk_adjustment_get_upper (vadjustment));
@@ -766,7 +747,7 @@ check_sessions (AnxApplication  *app,
     gtk_window_set_default_size (window, 1280, 420);
     anx_test_iterate (400);
     /* Sessions start all the time: wait for more than fit. */
-    run_until (can_scroll, vadjustment, 60, "more sessions than the view shows");
+    anx_test_run_until (can_scroll, vadjustment, 60, "more sessions than the view shows");
     if (gtk_adjustment_get_upper (vadjustment) > gtk_adjustment_get_page_size (vadjustment) + 40)
       {
         double value = floor ((gtk_adjustment_get_upper (vadjustment) -
@@ -790,7 +771,7 @@ check_sessions (AnxApplication  *app,
             keys_before = session_keys (rows);
             watch.changes = 0;
             handler = g_signal_connect_swapped (rows, "items-changed", G_CALLBACK (on_rows_items_changed), &watch);
-            run_until (rows_changed_twice, &watch, 30, "two more live updates of the sessions");
+            anx_test_run_until (rows_changed_twice, &watch, 30, "two more live updates of the sessions");
             g_signal_handler_disconnect (rows, handler);
             anx_test_iterate (100);
             g_test_message ("sessions: scrolled to %.0f, after live updates %.0f (%u → %u rows)", value,
@@ -853,7 +834,7 @@ check_alarm_filters (AnxApplication *app,
 
   /* Periodic checks (verification overdue) raise alarms too: the list
    * catches up with the store, then every open alarm of the server is in it. */
-  run_until (alarm_rows_match_store, &r, 20, "the alarms list to match the store");
+  anx_test_run_until (alarm_rows_match_store, &r, 20, "the alarms list to match the store");
   n_all = g_list_model_get_n_items (rows);
   for (guint i = 0; i < server_open->len; i++)
     {
@@ -978,7 +959,7 @@ check_notification (AnxApplication *app,
   g_assert_no_error (error);
   owner = g_bus_own_name_on_connection (bus, "org.gtk.Notifications", G_BUS_NAME_OWNER_FLAGS_NONE,
                                         on_name_acquired, NULL, &acquired, NULL);
-  run_until (name_acquired, &acquired, 10, "org.gtk.Notifications");
+  anx_test_run_until (name_acquired, &acquired, 10, "org.gtk.Notifications");
 
   /* A charger without an active seal alarm. */
   {
@@ -999,13 +980,13 @@ check_notification (AnxApplication *app,
   other = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (other), 200, 100);
   gtk_window_present (GTK_WINDOW (other));
-  run_until (window_inactive, window, 10, "the console window to lose the focus");
+  anx_test_run_until (window_inactive, window, 10, "the console window to lose the focus");
 
   raise.charger_code = code;
   g_assert_true (anx_store_write_sync (anx_application_get_store (app), raise_seal_opened, &raise, &error));
   g_assert_no_error (error);
   g_assert_cmpint (raise.alarm_id, >, 0);
-  run_until (notified, &notifications, 20, "the desktop notification");
+  anx_test_run_until (notified, &notifications, 20, "the desktop notification");
   g_test_message ("notification %s: “%s” — %s", notifications.id, notifications.title, notifications.body);
   g_assert_cmpuint (anx_alarms_page_get_n_notifications (page), ==, 1);
   g_assert_nonnull (strstr (notifications.title, code));
@@ -1034,8 +1015,8 @@ check_notification (AnxApplication *app,
   }
 
   /* Back at the console, the notification goes. */
-  run_until (window_active, window, 10, "the console window to have the focus again");
-  run_until (withdrawn, &notifications, 10, "the notification to be withdrawn");
+  anx_test_run_until (window_active, window, 10, "the console window to have the focus again");
+  anx_test_run_until (withdrawn, &notifications, 10, "the notification to be withdrawn");
   g_assert_cmpstr (notifications.removed_id, ==, notifications.id);
 
   g_bus_unown_name (owner);
@@ -1187,7 +1168,7 @@ test_views (void)
 
   sync = (Sync){ app, indicator, count_server_stations (feedd), map_page };
   g_assert_cmpuint (sync.n_stations, >, 0);
-  run_until (synced, &sync, 90, "the console to sync and plot every station");
+  anx_test_run_until (synced, &sync, 90, "the console to sync and plot every station");
   g_test_message ("%u stations, %" G_GINT64_FORMAT " chargers, %" G_GINT64_FORMAT
                   " sessions, %" G_GINT64_FORMAT " alarms",
                   sync.n_stations, anx_store_count (anx_application_get_store (app), "chargers"),
@@ -1222,7 +1203,7 @@ test_views (void)
                     sync.n_stations);
 
   /* Sessions: the store's live sessions, row for row. */
-  run_until (sessions_match, &sync, 30, "live sessions, and the sessions view to match the store");
+  anx_test_run_until (sessions_match, &sync, 30, "live sessions, and the sessions view to match the store");
   g_assert_cmpint (anx_store_count (anx_application_get_store (app), "sessions"), >, 0);
 
   /* Alarms: every injected anomaly has its alarm in the view. The console
@@ -1311,14 +1292,14 @@ test_views (void)
       {
         Ack ack = { app, GPOINTER_TO_INT (g_ptr_array_index (ids, i)), FALSE };
 
-        run_until (acknowledged_and_delivered, &ack, 30, "the acknowledgements in the store");
+        anx_test_run_until (acknowledged_and_delivered, &ack, 30, "the acknowledgements in the store");
       }
     if (server_ack.keys->len > 0)
       {
         Ack ack = { app, GPOINTER_TO_INT (g_ptr_array_index (ids, 0)), TRUE };
 
-        run_until (acknowledged_and_delivered, &ack, 30, "the outbox to deliver");
-        run_until (server_acknowledged, &server_ack, 30, "the server to have the acknowledgements");
+        anx_test_run_until (acknowledged_and_delivered, &ack, 30, "the outbox to deliver");
+        anx_test_run_until (server_acknowledged, &server_ack, 30, "the server to have the acknowledgements");
       }
     g_ptr_array_unref (server_ack.keys);
     gtk_selection_model_unselect_all (selection);
@@ -1398,7 +1379,7 @@ test_views (void)
 
   /* The server goes away: the indicator must say so. */
   anx_test_feedd_kill (feedd);
-  run_until (indicator_left_live, indicator, 40, "the indicator to leave \"live\"");
+  anx_test_run_until (indicator_left_live, indicator, 40, "the indicator to leave \"live\"");
   g_assert_cmpint (anx_connection_indicator_get_state (indicator), !=, ANX_FEED_CLIENT_LIVE);
   anx_test_iterate (300);
   anx_test_wait_for_draw (GTK_WIDGET (window));

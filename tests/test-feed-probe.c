@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "anx-feed-probe.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-feedd.h"
 
 static char *test_dir;

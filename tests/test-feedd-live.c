@@ -25,7 +25,7 @@
 #include "anx-feed-event.h"
 #include "anx-finding.h"
 #include "anx-meter-key.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 
 #define VIEWER_TOKEN "viewer-7f3a9c2e41b8d6057e1c"
 #define INSPECTOR_TOKEN "inspector-0b5d8e7a93c14f26"

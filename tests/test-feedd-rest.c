@@ -21,7 +21,7 @@
 #include "anx-feed-ledger.h"
 #include "anx-feed-server.h"
 #include "anx-sim-network.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 
 #define SEED 42
 

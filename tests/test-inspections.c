@@ -31,7 +31,7 @@
 #include "anx-inspection-dialog.h"
 #include "anx-inspections-page.h"
 #include "anx-store-item.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
@@ -40,25 +40,6 @@
 #define BOM "\xEF\xBB\xBF"
 
 static char *test_dir;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition    condition,
-           gpointer     data,
-           guint        seconds,
-           const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for %s", seconds, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static void
 on_after_paint (GdkFrameClock *clock,
@@ -389,7 +370,7 @@ test_inspections (void)
   g_assert_true (ANX_IS_WINDOW (window));
   gtk_window_set_default_size (window, 1280, 800);
   anx_test_wait_for_draw (GTK_WIDGET (window));
-  run_until (client_live, app, 90, "the console to sync");
+  anx_test_run_until (client_live, app, 90, "the console to sync");
 
   /* An open alarm the chain raised, of a kind an inspection answers. */
   mark.app = app;
@@ -498,7 +479,7 @@ test_inspections (void)
         form = l->data;
     g_list_free (toplevels);
     g_assert_nonnull (form);
-    run_until (inspector_filled, form, 10, "the inspector from /v1/whoami");
+    anx_test_run_until (inspector_filled, form, 10, "the inspector from /v1/whoami");
     gtk_window_destroy (GTK_WINDOW (form));
     anx_test_iterate (100);
   }
@@ -537,7 +518,7 @@ test_inspections (void)
 
   /* The server goes down. */
   anx_test_feedd_kill (feedd);
-  run_until (client_not_live, app, 40, "the client to leave live");
+  anx_test_run_until (client_not_live, app, 40, "the client to leave live");
 
   /* The form, from the alarm. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.mark-inspection-for-alarm",
@@ -601,7 +582,7 @@ test_inspections (void)
       ADW_COMBO_ROW (child_of (dialog, ANX_TYPE_INSPECTION_DIALOG, "result_row")), 0);
   screenshot (GTK_WINDOW (dialog), "inspection-form");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "inspection.submit", NULL));
-  run_until (dialog_pending, &mark, 10, "the mark to be kept");
+  anx_test_run_until (dialog_pending, &mark, 10, "the mark to be kept");
   key = g_strdup (anx_inspection_dialog_get_key (dialog));
   g_assert_nonnull (key);
   g_assert_cmpstr (g_settings_get_string (anx_application_get_settings (app), "inspector-name"), ==,
@@ -614,7 +595,7 @@ test_inspections (void)
    * record comes back through the feed and closes the alarm. */
   anx_test_feedd_free (g_steal_pointer (&feedd));
   feedd = anx_test_feedd_start (test_dir, listen, extra);
-  run_until (delivered_and_closed, &mark, 90, "the mark to be delivered and the alarm to close");
+  anx_test_run_until (delivered_and_closed, &mark, 90, "the mark to be delivered and the alarm to close");
   g_assert_cmpuint (count_server_marks (feedd, code, key), ==, 1);
   {
     g_autofree char *sequence = query_text (app, "SELECT sequence FROM inspections WHERE "
@@ -835,7 +816,7 @@ test_inspections (void)
     gtk_window_set_default_size (GTK_WINDOW (refused), 560, 760);
     gtk_window_present (GTK_WINDOW (refused));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (refused), "inspection.submit", NULL));
-    run_until (was_rejected, &rejected, 60, "the server to refuse the mark");
+    anx_test_run_until (was_rejected, &rejected, 60, "the server to refuse the mark");
     status = child_of (refused, ANX_TYPE_INSPECTION_DIALOG, "status_page");
     g_test_message ("rejected: %s", adw_status_page_get_description (ADW_STATUS_PAGE (status)));
     g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "charger"));

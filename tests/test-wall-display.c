@@ -22,32 +22,13 @@
 
 #include "anx-application.h"
 #include "anx-preferences-window.h"
-#include "anx-test-dir.h"
+#include "anx-test-util.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
 #include "anx-token-store.h"
 #include "anx-wall-window.h"
 
 static char *test_dir;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-run_until (Condition   condition,
-           gpointer    data,
-           guint       seconds,
-           const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out after %u s waiting for %s", seconds, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
 static gint64
 query_int (AnxStore   *store,
@@ -438,7 +419,7 @@ test_wall (void)
       wall = l->data;
   g_assert_nonnull (wall);
   anx_test_wait_for_draw (GTK_WIDGET (wall));
-  run_until (is_fullscreen, wall, 10, "the wall display to go full screen");
+  anx_test_run_until (is_fullscreen, wall, 10, "the wall display to go full screen");
 
   monitor = g_list_model_get_item (gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (wall))), 0);
   gdk_monitor_get_geometry (monitor, &geometry);
@@ -476,9 +457,9 @@ test_wall (void)
                                                                         "items"));
   }
   g_assert_cmpint (f.n_stations, >, 0);
-  run_until (wall_live, &f, 120, "the wall display to show the live feed");
-  run_until (figures_match, &f, 30, "the key figures to match the store");
-  run_until (newest_alarm_first, &f, 30, "the ticker to show the newest alarm first");
+  anx_test_run_until (wall_live, &f, 120, "the wall display to show the live feed");
+  anx_test_run_until (figures_match, &f, 30, "the key figures to match the store");
+  anx_test_run_until (newest_alarm_first, &f, 30, "the ticker to show the newest alarm first");
   check_all_tiles (wall, FALSE);
   g_assert_nonnull (strstr (anx_wall_window_get_map_age (wall), anx_test_language_is_chinese () ? "" : "s old"));
   g_assert_cmpint (tile_number (wall, "online") + tile_number (wall, "offline"), <=,
@@ -503,7 +484,7 @@ test_wall (void)
   /* Rotation, switched on in the settings: applied without reopening. */
   g_settings_set_uint (settings, "wall-rotate-interval", 5);
   g_settings_set_boolean (settings, "wall-rotate", TRUE);
-  run_until (view_changed, wall, 12, "the rotation to change the view");
+  anx_test_run_until (view_changed, wall, 12, "the rotation to change the view");
   g_settings_set_boolean (settings, "wall-rotate", FALSE);
   g_assert_cmpstr (anx_wall_window_get_view (wall), ==, "overview");
 
@@ -549,7 +530,7 @@ test_wall (void)
   /* The server goes away: the last figures stay, marked stale, with their
    * age and the reason. */
   anx_test_feedd_kill (feedd);
-  run_until (wall_stale, wall, 40, "the wall display to mark its data stale");
+  anx_test_run_until (wall_stale, wall, 40, "the wall display to mark its data stale");
   anx_test_iterate (2500);
   for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
     values_before[i] = g_strdup (anx_wall_tile_get_value (anx_wall_window_get_tile (wall, kept[i])));
@@ -578,11 +559,11 @@ test_wall (void)
   /* It comes back on the same port: the display recovers by itself. */
   anx_test_feedd_free (g_steal_pointer (&feedd));
   feedd = anx_test_feedd_start (test_dir, listen, extra);
-  run_until (wall_fresh, &f, 90, "the wall display to recover when the feed returns");
+  anx_test_run_until (wall_fresh, &f, 90, "the wall display to recover when the feed returns");
   check_all_tiles (wall, FALSE);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (anx_wall_window_get_tile (wall, "online")),
                                             "wall-stale"));
-  run_until (figures_match, &f, 30, "the key figures to match the store after recovery");
+  anx_test_run_until (figures_match, &f, 30, "the key figures to match the store after recovery");
 
   /* Leaving full screen takes F11, or Esc twice within 3 s: a single Esc
    * only asks, and the question lapses. */
@@ -596,9 +577,9 @@ test_wall (void)
   anx_test_iterate (300);
   g_assert_true (gtk_window_is_fullscreen (GTK_WINDOW (wall)));
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.leave-fullscreen", NULL);
-  run_until (is_not_fullscreen, wall, 10, "the second Esc to leave full screen");
+  anx_test_run_until (is_not_fullscreen, wall, 10, "the second Esc to leave full screen");
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.toggle-fullscreen", NULL);
-  run_until (is_fullscreen, wall, 10, "F11 to enter full screen again");
+  anx_test_run_until (is_fullscreen, wall, 10, "F11 to enter full screen again");
 
   /* Token rotation: refused, stale, the figures kept; a new token in the
    * keyring and the address set again: a new feed client, live again,
@@ -606,7 +587,7 @@ test_wall (void)
   {
     g_autofree char *rotated = rotate_viewer_token ();
 
-    run_until (wall_stale, wall, 30, "the wall display to go stale when its token is revoked");
+    anx_test_run_until (wall_stale, wall, 30, "the wall display to go stale when its token is revoked");
     g_test_message ("stale banner: %s", anx_wall_window_get_stale_text (wall));
     g_assert_cmpint (anx_feed_client_get_state (anx_application_get_feed_client (app)), ==,
                      ANX_FEED_CLIENT_UNAUTHORIZED);
@@ -630,7 +611,7 @@ test_wall (void)
         g_clear_pointer (&values_before[i], g_free);
       }
     g_settings_set_string (settings, "feed-url", feedd->base_url);
-    run_until (wall_fresh, &f, 60, "the wall display to recover with the new token");
+    anx_test_run_until (wall_fresh, &f, 60, "the wall display to recover with the new token");
     check_all_tiles (wall, FALSE);
   }
 

@@ -1,4 +1,5 @@
-/* anx-test-dir.h: a test's own directory, and the console's files in it
+/* anx-test-util.h: a test's own directory, the console's files in it, and
+ * waiting for something to happen
  *
  * Copyright 2026 The Anxin authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -47,4 +48,25 @@ anx_test_console_dir_new (const char *tmpl)
   g_setenv ("SECRET_FILE_TEST_PASSWORD", "anxin-test", TRUE);
   g_setenv ("ANXIN_CONSOLE_STORE", store, TRUE);
   return dir;
+}
+
+typedef gboolean (*AnxTestCondition) (gpointer data);
+
+/* Runs the default main context until @condition holds; fails the test,
+ * naming @what, after @seconds. */
+static inline void
+anx_test_run_until (AnxTestCondition  condition,
+                    gpointer          data,
+                    guint             seconds,
+                    const char       *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out after %u s waiting for %s", seconds, what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
 }
