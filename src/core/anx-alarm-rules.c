@@ -339,30 +339,10 @@ add_history (sqlite3     *db,
              gint64       now_us,
              GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (db,
-                          "INSERT INTO alarm_history (alarm_id, time_us, state, actor, note) "
-                          "VALUES (?, ?, ?, ?, ?)",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      anx_store_set_sqlite_error (error, db, "alarm history");
-      return FALSE;
-    }
-  sqlite3_bind_int64 (stmt, 1, alarm_id);
-  sqlite3_bind_int64 (stmt, 2, now_us);
-  sqlite3_bind_text (stmt, 3, state, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, actor, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, note, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      anx_store_set_sqlite_error (error, db, "alarm history");
-      return FALSE;
-    }
-  return TRUE;
+  return anx_store_exec_bound (db,
+                               "INSERT INTO alarm_history (alarm_id, time_us, state, actor, note) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               error, "iisss", alarm_id, now_us, state, actor, note);
 }
 
 static char *
@@ -449,27 +429,12 @@ anx_alarm_rules_raise (sqlite3     *db,
 
   if (id != 0)
     {
-      if (sqlite3_prepare_v2 (db,
-                              "UPDATE alarms SET occurrences = occurrences + 1, evidence = ?, "
-                              "last_sequence = CASE WHEN ? >= 0 THEN ? ELSE last_sequence END, "
-                              "updated_at_us = ? WHERE id = ?",
-                              -1, &stmt, NULL) != SQLITE_OK)
-        {
-          anx_store_set_sqlite_error (error, db, "alarms");
-          return FALSE;
-        }
-      sqlite3_bind_text (stmt, 1, text, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (stmt, 2, sequence);
-      sqlite3_bind_int64 (stmt, 3, sequence);
-      sqlite3_bind_int64 (stmt, 4, now_us);
-      sqlite3_bind_int64 (stmt, 5, id);
-      rc = sqlite3_step (stmt);
-      sqlite3_finalize (stmt);
-      if (rc != SQLITE_DONE)
-        {
-          anx_store_set_sqlite_error (error, db, "alarms");
-          return FALSE;
-        }
+      if (!anx_store_exec_bound (db,
+                                 "UPDATE alarms SET occurrences = occurrences + 1, evidence = ?, "
+                                 "last_sequence = CASE WHEN ? >= 0 THEN ? ELSE last_sequence END, "
+                                 "updated_at_us = ? WHERE id = ?",
+                                 error, "siiii", text, sequence, sequence, now_us, id))
+        return FALSE;
     }
   else
     {
@@ -534,32 +499,15 @@ anx_alarm_rules_set_state (sqlite3     *db,
                            gint64       now_us,
                            GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
-  gboolean ended = g_str_equal (state, ANX_ALARM_STATE_CLOSED) ||
-                   g_str_equal (state, ANX_ALARM_STATE_CLEARED);
-  int rc;
+  gint64 ended = g_str_equal (state, ANX_ALARM_STATE_CLOSED) ||
+                 g_str_equal (state, ANX_ALARM_STATE_CLEARED);
 
-  if (sqlite3_prepare_v2 (db,
-                          "UPDATE alarms SET state = ?, updated_at_us = ?, "
-                          "ended_at_us = CASE WHEN ? THEN ? ELSE ended_at_us END "
-                          "WHERE id = ? AND state NOT IN ('closed', 'cleared')",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      anx_store_set_sqlite_error (error, db, "alarm state");
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, state, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, now_us);
-  sqlite3_bind_int (stmt, 3, ended);
-  sqlite3_bind_int64 (stmt, 4, now_us);
-  sqlite3_bind_int64 (stmt, 5, alarm_id);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      anx_store_set_sqlite_error (error, db, "alarm state");
-      return FALSE;
-    }
+  if (!anx_store_exec_bound (db,
+                             "UPDATE alarms SET state = ?, updated_at_us = ?, "
+                             "ended_at_us = CASE WHEN ? THEN ? ELSE ended_at_us END "
+                             "WHERE id = ? AND state NOT IN ('closed', 'cleared')",
+                             error, "siiii", state, now_us, ended, now_us, alarm_id))
+    return FALSE;
   if (sqlite3_changes (db) == 0)
     {
       g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, alarm_id);
@@ -656,7 +604,6 @@ anx_alarm_rules_close_by_inspection (sqlite3     *db,
 {
   g_autoptr(GArray) ids = active_alarms (db, charger_code, NULL, TRUE);
   g_autofree char *note = g_strdup_printf ("inspection record %" G_GINT64_FORMAT, sequence);
-  sqlite3_stmt *stmt = NULL;
 
   for (guint i = 0; i < ids->len; i++)
     {
@@ -664,14 +611,9 @@ anx_alarm_rules_close_by_inspection (sqlite3     *db,
 
       if (!anx_alarm_rules_set_state (db, id, ANX_ALARM_STATE_CLOSED, NULL, note, now_us, error))
         return FALSE;
-      if (sqlite3_prepare_v2 (db, "UPDATE alarms SET inspection_key = ? WHERE id = ?", -1, &stmt,
-                              NULL) == SQLITE_OK)
-        {
-          sqlite3_bind_text (stmt, 1, idempotency_key, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, id);
-          sqlite3_step (stmt);
-          sqlite3_finalize (stmt);
-        }
+      if (!anx_store_exec_bound (db, "UPDATE alarms SET inspection_key = ? WHERE id = ?", error,
+                                 "si", idempotency_key, id))
+        return FALSE;
     }
   if (n_closed != NULL)
     *n_closed = ids->len;
@@ -766,29 +708,6 @@ anx_alarm_rules_check_offline (sqlite3     *db,
   return TRUE;
 }
 
-/* Runs @sql with the charger's code as ?1. */
-static gboolean
-exec_offline (sqlite3     *db,
-              const char  *sql,
-              const char  *charger_code,
-              GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  gboolean ok;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      anx_store_set_sqlite_error (error, db, "offline");
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
-  ok = sqlite3_step (stmt) == SQLITE_DONE;
-  if (!ok)
-    anx_store_set_sqlite_error (error, db, "offline");
-  sqlite3_finalize (stmt);
-  return ok;
-}
-
 /**
  * anx_alarm_rules_offline_ended:
  * @db: the write connection, in a transaction
@@ -840,14 +759,15 @@ anx_alarm_rules_offline_ended (sqlite3     *db,
    * One an officer already acted on stays, and is cleared as usual. */
   if (active && since_us > 0 && until_us - since_us < debounce_us)
     {
-      if (!exec_offline (db,
-                         "DELETE FROM alarm_history WHERE alarm_id IN (SELECT id FROM alarms WHERE "
-                         "charger_code = ?1 AND kind = 'offline' AND state = 'open')",
-                         charger_code, error) ||
-          !exec_offline (db,
-                         "DELETE FROM alarms WHERE charger_code = ?1 AND kind = 'offline' AND "
-                         "state = 'open'",
-                         charger_code, error))
+      if (!anx_store_exec_bound (db,
+                                 "DELETE FROM alarm_history WHERE alarm_id IN (SELECT id FROM "
+                                 "alarms WHERE charger_code = ? AND kind = 'offline' AND state = "
+                                 "'open')",
+                                 error, "s", charger_code) ||
+          !anx_store_exec_bound (db,
+                                 "DELETE FROM alarms WHERE charger_code = ? AND kind = 'offline' "
+                                 "AND state = 'open'",
+                                 error, "s", charger_code))
         return FALSE;
       if (sqlite3_changes (db) > 0)
         changed++;

@@ -682,11 +682,6 @@ process_lane (gpointer data,
     }
 }
 
-static gboolean exec_bound (sqlite3     *db,
-                            const char  *sql,
-                            GError     **error,
-                            const char  *fmt,
-                            ...);
 
 /* ------------------------------------------------------------------------ */
 /* Registry                                                                  */
@@ -791,14 +786,14 @@ store_snapshot_session (sqlite3          *db,
     return TRUE;
   *changes |= ANX_STORE_CHANGED_SESSIONS;
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return exec_bound (db, "DELETE FROM sessions WHERE charger_code = ?", error, "s", code);
+    return anx_store_exec_bound (db, "DELETE FROM sessions WHERE charger_code = ?", error, "s", code);
 
   session = json_node_get_object (node);
   started = parse_time_us (obj_string (session, "started"));
   updated = parse_time_us (obj_string (session, "updated"));
   if (obj_string (session, "session_id") == NULL || started == 0)
     return TRUE;
-  return exec_bound (db,
+  return anx_store_exec_bound (db,
                      "INSERT OR REPLACE INTO sessions (charger_code, session_id, started_us, "
                      "meter_start_wh, power_w, energy_wh, amount_fen, updated_us) VALUES "
                      "(?, ?, ?, ?, ?, ?, ?, ?)",
@@ -990,7 +985,7 @@ registry_job (AnxStore         *store,
               sqlite3_bind_null (stmt, 11);
             sqlite3_bind_text (stmt, 12, obj_string (acked, "by"), -1, SQLITE_STATIC);
             if (!step_done (db, stmt, error) ||
-                !exec_bound (db,
+                !anx_store_exec_bound (db,
                              "UPDATE alarms SET server_alarm_id = ?1 WHERE charger_code = ?2 AND "
                              "kind = ?3 AND server_alarm_id IS NULL AND state IN ('open', "
                              "'acknowledged', 'inspection-scheduled')",
@@ -1045,40 +1040,6 @@ events_job_free (gpointer data)
   g_free (job);
 }
 
-static gboolean
-exec_bound (sqlite3     *db,
-            const char  *sql,
-            GError     **error,
-            const char  *fmt,
-            ...)
-{
-  sqlite3_stmt *stmt = NULL;
-  va_list args;
-  int rc;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    {
-      anx_store_set_sqlite_error (error, db, "event");
-      return FALSE;
-    }
-  va_start (args, fmt);
-  for (int i = 0; fmt[i] != '\0'; i++)
-    {
-      if (fmt[i] == 's')
-        sqlite3_bind_text (stmt, i + 1, va_arg (args, const char *), -1, SQLITE_TRANSIENT);
-      else
-        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
-    }
-  va_end (args);
-  rc = sqlite3_step (stmt);
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      anx_store_set_sqlite_error (error, db, "event");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 static gboolean
 apply_chain_event (AnxIngest        *self,
@@ -1162,7 +1123,7 @@ apply_event (AnxIngest        *self,
         *changes |= ANX_STORE_CHANGED_CHARGERS;
         if (g_strcmp0 (anx_feed_event_get_status (event), "offline") != 0)
           offline_since = offline_since_us (db, code);
-        if (!exec_bound (db,
+        if (!anx_store_exec_bound (db,
                          "UPDATE chargers SET status_since_us = CASE WHEN status = ?1 THEN "
                          "status_since_us ELSE ?2 END, status = ?1, last_seen_us = ?2 WHERE "
                          "code = ?3",
@@ -1181,7 +1142,7 @@ apply_event (AnxIngest        *self,
 
     case ANX_FEED_EVENT_SESSION_STARTED:
       *changes |= ANX_STORE_CHANGED_SESSIONS;
-      return exec_bound (db,
+      return anx_store_exec_bound (db,
                          "INSERT OR REPLACE INTO sessions (charger_code, session_id, started_us, "
                          "meter_start_wh, power_w, energy_wh, amount_fen, updated_us) VALUES "
                          "(?, ?, ?, ?, 0, 0, 0, ?)",
@@ -1190,7 +1151,7 @@ apply_event (AnxIngest        *self,
 
     case ANX_FEED_EVENT_SESSION_PROGRESS:
       *changes |= ANX_STORE_CHANGED_SESSIONS;
-      return exec_bound (db,
+      return anx_store_exec_bound (db,
                          "UPDATE sessions SET power_w = ?, energy_wh = ?, amount_fen = ?, "
                          "updated_us = ? WHERE charger_code = ? AND session_id = ?",
                          error, "iiiiss", anx_feed_event_get_power_w (event),
@@ -1200,7 +1161,7 @@ apply_event (AnxIngest        *self,
 
     case ANX_FEED_EVENT_SESSION_ENDED:
       *changes |= ANX_STORE_CHANGED_SESSIONS;
-      return exec_bound (db, "DELETE FROM sessions WHERE charger_code = ? AND session_id = ?",
+      return anx_store_exec_bound (db, "DELETE FROM sessions WHERE charger_code = ? AND session_id = ?",
                          error, "ss", code, anx_feed_event_get_session_id (event));
 
     case ANX_FEED_EVENT_CHAIN_APPENDED:
@@ -1219,7 +1180,7 @@ apply_event (AnxIngest        *self,
             details_text = json_to_string (node, FALSE);
           }
         *changes |= ANX_STORE_CHANGED_ALARMS;
-        return exec_bound (db,
+        return anx_store_exec_bound (db,
                            "INSERT OR REPLACE INTO server_alarms (id, charger_code, code, kind, "
                            "severity, state, sequence, message, details, raised_at_us) VALUES "
                            "(?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)",
@@ -1230,7 +1191,7 @@ apply_event (AnxIngest        *self,
                            anx_feed_event_get_sequence (event),
                            anx_feed_event_get_message (event),
                            details_text != NULL ? details_text : "{}", time_us) &&
-               exec_bound (db,
+               anx_store_exec_bound (db,
                            "UPDATE alarms SET server_alarm_id = ?1 WHERE charger_code = ?2 AND "
                            "kind = ?3 AND server_alarm_id IS NULL AND state IN ('open', "
                            "'acknowledged', 'inspection-scheduled')",
@@ -1240,13 +1201,13 @@ apply_event (AnxIngest        *self,
 
     case ANX_FEED_EVENT_ALARM_CLEARED:
       *changes |= ANX_STORE_CHANGED_ALARMS;
-      return exec_bound (db,
+      return anx_store_exec_bound (db,
                          "UPDATE server_alarms SET state = 'cleared', cleared_at_us = ? WHERE id = ?",
                          error, "ii", time_us, anx_feed_event_get_alarm_id (event));
 
     case ANX_FEED_EVENT_ALARM_ACKNOWLEDGED:
       *changes |= ANX_STORE_CHANGED_ALARMS;
-      return exec_bound (db,
+      return anx_store_exec_bound (db,
                          "UPDATE server_alarms SET state = CASE WHEN state = 'open' THEN "
                          "'acknowledged' ELSE state END, acknowledged_by = ? WHERE id = ?",
                          error, "si", anx_feed_event_get_actor (event),
@@ -1257,7 +1218,7 @@ apply_event (AnxIngest        *self,
         gint64 charger_id = anx_feed_event_get_charger_id (event);
 
         *changes |= ANX_STORE_CHANGED_REGISTRY;
-        if (!exec_bound (db,
+        if (!anx_store_exec_bound (db,
                          "INSERT OR REPLACE INTO meter_keys (charger_id, from_sequence, serial, "
                          "algorithm, public_key) VALUES (?, ?, ?, ?, ?)",
                          error, "iisss", charger_id, anx_feed_event_get_sequence (event),

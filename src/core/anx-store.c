@@ -21,6 +21,8 @@
 
 #include "config.h"
 
+#include <stdarg.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #ifdef __linux__
@@ -191,6 +193,54 @@ anx_store_exec (sqlite3     *db,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * anx_store_exec_bound:
+ * @db: a connection
+ * @sql: one statement that returns no rows
+ * @error: return location for an error
+ * @fmt: one character per parameter of @sql, in order: `s` for a string
+ *   (`const char *`, %NULL binds NULL), `i` for a #gint64 (pass a #gint64:
+ *   cast anything narrower)
+ * @...: the parameters
+ *
+ * Prepares @sql, binds the parameters and runs it once. The number of
+ * rows it changed is sqlite3_changes() of @db afterwards, as usual.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+anx_store_exec_bound (sqlite3     *db,
+                      const char  *sql,
+                      GError     **error,
+                      const char  *fmt,
+                      ...)
+{
+  sqlite3_stmt *stmt = NULL;
+  va_list args;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, db, "prepare");
+      return FALSE;
+    }
+  va_start (args, fmt);
+  for (int i = 0; fmt[i] != '\0'; i++)
+    {
+      g_assert (fmt[i] == 's' || fmt[i] == 'i');
+      if (fmt[i] == 's')
+        sqlite3_bind_text (stmt, i + 1, va_arg (args, const char *), -1, SQLITE_TRANSIENT);
+      else
+        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+    }
+  va_end (args);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    anx_store_set_sqlite_error (error, db, "step");
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE;
 }
 
 static void

@@ -120,6 +120,11 @@ gboolean   anx_store_integrity_check    (AnxStore            *self,
 gboolean   anx_store_exec               (sqlite3             *db,
                                          const char          *sql,
                                          GError             **error);
+gboolean   anx_store_exec_bound         (sqlite3             *db,
+                                         const char          *sql,
+                                         GError             **error,
+                                         const char          *fmt,
+                                         ...);
 gboolean   anx_store_set_meta_db        (sqlite3             *db,
                                          const char          *key,
                                          const char          *value,
