@@ -487,6 +487,31 @@ screenshots (GtkWindow  *window,
 }
 
 
+typedef struct
+{
+  AnxMapPoints *points;
+  guint         n_chargers;
+} MapCount;
+
+/* Every charger counted once on the map, by state. */
+static gboolean
+map_counts_all (gpointer data)
+{
+  MapCount *count = data;
+  guint total = 0;
+
+  for (guint i = 0; i < anx_map_points_get_n_points (count->points); i++)
+    {
+      guint counts[ANX_MAP_N_STATES];
+      AnxMapSeverity severity;
+
+      anx_map_points_get_status (count->points, i, counts, &severity);
+      for (guint j = 0; j < ANX_MAP_N_STATES; j++)
+        total += counts[j];
+    }
+  return total == count->n_chargers;
+}
+
 /* The map against the server: every charger counted once, by state; the
  * filters narrow the points to what they say. */
 static void
@@ -500,7 +525,8 @@ check_map (AnxApplication *app,
   GtkDropDown *operator_dropdown = GTK_DROP_DOWN (page_child (page, ANX_TYPE_MAP_PAGE, "operator_dropdown"));
   GtkSwitch *alarms_only = GTK_SWITCH (page_child (page, ANX_TYPE_MAP_PAGE, "alarms_only_switch"));
   static const char *const checks[] = { "charging_check", "idle_check", "offline_check", "fault_check" };
-  guint n = anx_map_points_get_n_points (points);
+  MapCount count = { points, chargers->len };
+  guint n;
   guint total = 0;
   guint n_alarmed = 0;
   guint n_faulty = 0;
@@ -509,6 +535,10 @@ check_map (AnxApplication *app,
   const char *operator_id = NULL;
   const char *operator_name = NULL;
 
+  /* The store and the map (its statuses load after the stations) can be a
+   * moment apart while the feed is live: wait for the map. */
+  anx_test_run_until (map_counts_all, &count, 30, "the map to count every charger");
+  n = anx_map_points_get_n_points (points);
   for (guint i = 0; i < n; i++)
     {
       guint counts[ANX_MAP_N_STATES];
@@ -522,7 +552,6 @@ check_map (AnxApplication *app,
       for (guint j = 0; j < ANX_MAP_N_STATES; j++)
         n_with[j] += counts[j] > 0;
     }
-  /* Store and map can be a frame apart while the feed is live: wait. */
   g_assert_cmpuint (total, ==, chargers->len);
   g_assert_cmpuint (anx_map_points_get_n_visible (points), ==, n);
   g_test_message ("map: %u stations, %u chargers (server: %u), %u with alarms, %u with a fault",
