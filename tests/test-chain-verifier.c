@@ -465,6 +465,74 @@ test_incremental (Fixture       *f,
   g_assert_cmpuint (end->len, ==, 0);
 }
 
+static const char *
+first_code (GPtrArray *findings)
+{
+  return findings->len > 0 ? anx_finding_get_code (g_ptr_array_index (findings, 0)) : "";
+}
+
+/* A window: within it a record sent twice is told from a fork (and a fork
+ * names the record it departs from); behind it the verifier no longer
+ * knows the hash, so the same record is a fork without it. */
+static void
+test_window (void)
+{
+  AnxTestMeter *meter =
+      anx_test_meter_new ("AXM-2026-000042", ANX_SIGNATURE_ALGORITHM_ECDSA_SECP256R1_SHA256);
+  AnxTestChain *chain = anx_test_chain_new ("330106-0042-DC02");
+  g_autoptr(AnxChainVerifier) windowed = NULL;
+  g_autoptr(AnxChainVerifier) whole = NULL;
+  const guint window = 4;
+
+  anx_test_chain_register (chain, meter, "1", 0, G_MAXUINT64);
+  for (guint i = 0; i < 40; i++)
+    anx_test_chain_add_charge (chain, meter, NULL);
+  windowed = anx_chain_verifier_new (chain->entry);
+  whole = anx_chain_verifier_new (chain->entry);
+  anx_chain_verifier_set_window (windowed, window);
+  for (guint i = 0; i < chain->records->len; i++)
+    {
+      g_autoptr(GPtrArray) a = anx_chain_verifier_add (windowed, chain->records->pdata[i]);
+      g_autoptr(GPtrArray) b = anx_chain_verifier_add (whole, chain->records->pdata[i]);
+
+      g_assert_cmpuint (a->len, ==, 0);
+      g_assert_cmpuint (b->len, ==, 0);
+    }
+
+  /* Within the window: the same as remembering everything. */
+  {
+    AnxChainRecord *recent = chain->records->pdata[38];
+    g_autoptr(GPtrArray) again = anx_chain_verifier_add (windowed, recent);
+    g_autoptr(AnxChainRecord) fork = anx_chain_record_copy (recent);
+    g_autoptr(GPtrArray) forked = NULL;
+    guint8 hash[ANX_CHAIN_HASH_SIZE];
+
+    g_assert_cmpstr (first_code (again), ==, ANX_FINDING_CHAIN_SEQUENCE_DUPLICATE);
+    anx_chain_record_set_charge (fork, "S-OTHER", anx_chain_record_get_ocmf (fork),
+                                 anx_chain_record_get_billed_wh (fork),
+                                 anx_chain_record_get_amount_fen (fork));
+    anx_chain_record_compute_hash (fork, hash);
+    anx_chain_record_set_stated_hash (fork, hash);
+    forked = anx_chain_verifier_add (windowed, fork);
+    g_assert_cmpstr (first_code (forked), ==, ANX_FINDING_CHAIN_FORK);
+    g_assert_nonnull (anx_finding_lookup (g_ptr_array_index (forked, 0), "existing_hash"));
+  }
+
+  /* Far behind: forgotten by the windowed verifier only. */
+  {
+    AnxChainRecord *old = chain->records->pdata[3];
+    g_autoptr(GPtrArray) from_windowed = anx_chain_verifier_add (windowed, old);
+    g_autoptr(GPtrArray) from_whole = anx_chain_verifier_add (whole, old);
+
+    g_assert_cmpstr (first_code (from_whole), ==, ANX_FINDING_CHAIN_SEQUENCE_DUPLICATE);
+    g_assert_cmpstr (first_code (from_windowed), ==, ANX_FINDING_CHAIN_FORK);
+    g_assert_null (anx_finding_lookup (g_ptr_array_index (from_windowed, 0), "existing_hash"));
+  }
+
+  anx_test_chain_free (chain);
+  anx_test_meter_free (meter);
+}
+
 /* What could be checked, so that "verified" and "not verifiable" differ */
 static void
 test_performed (Fixture       *f,
@@ -576,6 +644,7 @@ main (int   argc,
   g_test_add_func ("/chain-verifier/tariff-and-malformed-ocmf", test_tariff_and_malformed_ocmf);
   g_test_add_func ("/chain-verifier/charger-mismatch", test_charger_mismatch);
   g_test_add_func ("/chain-verifier/finding-json", test_finding_json);
+  g_test_add_func ("/chain-verifier/window", test_window);
 
   return g_test_run ();
 }

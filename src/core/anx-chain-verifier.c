@@ -41,6 +41,8 @@ struct _AnxChainVerifier
   guint n_verified;
   /* sequence (gint64*) → hash of the record accepted there */
   GHashTable *seen;
+  /* how many sequences behind the head @seen remembers; 0: all */
+  guint window;
   /* meter serial → MeterState, for counters and registers across records */
   GHashTable *meters;
   /* AnxMeterEntry* → AnxMeterKey*, parsed once */
@@ -81,6 +83,48 @@ anx_chain_verifier_init (AnxChainVerifier *self)
   self->keys = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                       (GDestroyNotify) anx_meter_key_unref);
   memcpy (self->head_hash, anx_chain_genesis_hash (), ANX_CHAIN_HASH_SIZE);
+}
+
+/* With a window, the hashes far behind @head go: twice the window's worth
+ * are kept at most, so that the table is swept now and then, not at every
+ * record. */
+static void
+forget_old_sequences (AnxChainVerifier *self,
+                      guint64           head)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->window == 0 || g_hash_table_size (self->seen) <= 2 * self->window)
+    return;
+  g_hash_table_iter_init (&iter, self->seen);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if ((guint64) *(gint64 *) key + self->window < head)
+      g_hash_table_iter_remove (&iter);
+}
+
+/**
+ * anx_chain_verifier_set_window:
+ * @window: how many sequences behind the head to remember, or 0 for all
+ *   (the default)
+ *
+ * A verifier remembers the hash of every record it accepted, to tell a
+ * record received twice from a fork at the same sequence number, and to
+ * name the record a fork departs from. One that lives as long as the
+ * console, fed a charger's records for weeks, would grow with each of
+ * them; with a window it remembers the last @window (up to twice as many
+ * between sweeps). A record further back that is not a duplicate the
+ * caller already dropped is reported as a fork, without the existing
+ * record's hash.
+ */
+void
+anx_chain_verifier_set_window (AnxChainVerifier *self,
+                               guint             window)
+{
+  g_return_if_fail (ANX_IS_CHAIN_VERIFIER (self));
+
+  self->window = window;
+  forget_old_sequences (self, self->next_sequence);
 }
 
 /**
@@ -853,6 +897,7 @@ anx_chain_verifier_add_full (AnxChainVerifier *self,
 
     *key = (gint64) sequence;
     g_hash_table_replace (self->seen, key, g_memdup2 (hash, ANX_CHAIN_HASH_SIZE));
+    forget_old_sequences (self, sequence);
   }
   memcpy (self->head_hash, hash, ANX_CHAIN_HASH_SIZE);
   self->next_sequence = sequence + 1;

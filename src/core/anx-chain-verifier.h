@@ -38,6 +38,8 @@ G_DECLARE_FINAL_TYPE (AnxChainVerifier, anx_chain_verifier, ANX, CHAIN_VERIFIER,
 
 AnxChainVerifier *anx_chain_verifier_new               (AnxChargerEntry  *charger);
 AnxChargerEntry  *anx_chain_verifier_get_charger       (AnxChainVerifier *self);
+void              anx_chain_verifier_set_window        (AnxChainVerifier *self,
+                                                        guint             window);
 void              anx_chain_verifier_set_key_cache     (AnxChainVerifier *self,
                                                         AnxKeyCache      *cache);
 void              anx_chain_verifier_start_at          (AnxChainVerifier *self,

@@ -72,6 +72,9 @@ struct _AnxIngest
 /* How long (feed time) a held meter exchange waits for its registry event. */
 #define EXCHANGE_HOLD_US (60 * G_USEC_PER_SEC)
 
+/* Sequences behind a chain's head whose hashes a verifier remembers. */
+#define VERIFIER_WINDOW 32
+
 G_DEFINE_FINAL_TYPE (AnxIngest, anx_ingest, G_TYPE_OBJECT)
 
 /* One record after verification, ready for the writer. */
@@ -187,6 +190,10 @@ load_verifier (AnxStore    *store,
   /* A verifier is built again after every registry change of its charger:
    * the keys it needs are parsed (and checked on their curve) once. */
   anx_chain_verifier_set_key_cache (verifier, keys);
+  /* It lives as long as the console: the store tells a record received
+   * twice (see verify_records()), so the verifier need not remember every
+   * hash of the chain. */
+  anx_chain_verifier_set_window (verifier, VERIFIER_WINDOW);
 
   stmt = anx_store_write_statement (
       store, db,
