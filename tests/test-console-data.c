@@ -278,6 +278,11 @@ test_sync_ground_truth (Fixture       *fixture,
 
   g_assert_no_error (error);
   ingest = anx_ingest_new (store);
+  /* With @user_data, a verifier for two chargers at a time: every other
+   * chain page and event builds one again from the store, and the verdicts
+   * must not change. */
+  if (user_data != NULL)
+    anx_ingest_set_max_verifiers (ingest, GPOINTER_TO_UINT (user_data));
   client = new_client (ingest, feedd);
   sync = (Sync){ client, store, (guint64) anx_test_feedd_head (feedd) };
   g_assert_cmpuint (sync.head, >, 0);
@@ -1455,6 +1460,10 @@ test_models (Fixture       *fixture,
   gpointer pair[2];
 
   g_assert_no_error (error);
+  /* Live events for more chargers than the verifiers kept: they are built
+   * again from the store as their chargers report (the alarms are compared
+   * with the server's below). */
+  anx_ingest_set_max_verifiers (ingest, 2);
   client = new_client (ingest, feedd);
   alarms = anx_query_model_new_alarms (store, FALSE);
   chargers = anx_query_model_new_chargers (store);
@@ -1628,6 +1637,8 @@ main (int   argc,
 
   g_test_add ("/console-data/sync-ground-truth", Fixture, NULL, fixture_set_up,
               test_sync_ground_truth, fixture_tear_down);
+  g_test_add ("/console-data/sync-ground-truth-few-verifiers", Fixture, GUINT_TO_POINTER (2),
+              fixture_set_up, test_sync_ground_truth, fixture_tear_down);
   g_test_add ("/console-data/hostile", Fixture, NULL, fixture_set_up, test_hostile,
               fixture_tear_down);
   g_test_add ("/console-data/revoked-token", Fixture, NULL, fixture_set_up, test_revoked_token,

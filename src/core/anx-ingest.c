@@ -49,6 +49,8 @@ typedef struct
   gboolean stale;
   GQueue pages;       /* GPtrArray of AnxChainRecord, under the ingest's lock */
   gboolean scheduled; /* under the ingest's lock */
+  GList used_link;    /* in AnxIngest.used while it may hold a verifier; ingest's lock */
+  gboolean in_used;
 } Lane;
 
 struct _AnxIngest
@@ -60,6 +62,8 @@ struct _AnxIngest
   GMutex lock;
   GCond cond;
   GHashTable *lanes;  /* code → Lane */
+  GQueue used;        /* lanes that may hold a verifier, most recently used first */
+  guint max_verifiers;
   AnxKeyCache *keys;  /* parsed meter keys, shared by every lane's verifier */
   guint64 pending_records;
   guint pending_lanes;
@@ -74,6 +78,12 @@ struct _AnxIngest
 
 /* Sequences behind a chain's head whose hashes a verifier remembers. */
 #define VERIFIER_WINDOW 32
+
+/* Chain verifiers (and parsed meter keys) kept at most. A charger's is
+ * built from the store when it is needed again: a few queries, a fraction
+ * of a millisecond, against memory that would otherwise grow with every
+ * charger that reported since the console started. */
+#define MAX_VERIFIERS 2048
 
 G_DEFINE_FINAL_TYPE (AnxIngest, anx_ingest, G_TYPE_OBJECT)
 
@@ -130,12 +140,49 @@ get_lane (AnxIngest  *self,
     {
       lane = g_new0 (Lane, 1);
       lane->code = g_strdup (code);
+      lane->used_link.data = lane;
       g_mutex_init (&lane->lock);
       g_queue_init (&lane->pages);
       g_hash_table_insert (self->lanes, lane->code, lane);
     }
   g_mutex_unlock (&self->lock);
   return lane;
+}
+
+/* @lane was used (the caller does not hold its lock): it goes first, and
+ * the least recently used lanes beyond the limit give their verifier
+ * back, unless they are busy. */
+static void
+note_lane_used (AnxIngest *self,
+                Lane      *lane)
+{
+  GList *link;
+
+  g_mutex_lock (&self->lock);
+  if (lane->in_used)
+    g_queue_unlink (&self->used, &lane->used_link);
+  g_queue_push_head_link (&self->used, &lane->used_link);
+  lane->in_used = TRUE;
+
+  link = self->used.tail;
+  while (link != NULL && self->used.length > self->max_verifiers)
+    {
+      Lane *old = link->data;
+      GList *previous = link->prev;
+
+      /* Scheduled: a worker is on it (the ingest's lock says so). Locked:
+       * the writer is verifying an event with it. */
+      if (old != lane && !old->scheduled && g_mutex_trylock (&old->lock))
+        {
+          g_clear_object (&old->verifier);
+          old->stale = FALSE;
+          g_mutex_unlock (&old->lock);
+          g_queue_unlink (&self->used, link);
+          old->in_used = FALSE;
+        }
+      link = previous;
+    }
+  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -666,6 +713,7 @@ process_lane (gpointer data,
       if (lane->verifier != NULL)
         batch = verify_records (lane, records, get_worker_db (self));
       g_mutex_unlock (&lane->lock);
+      note_lane_used (self, lane);
 
       if (batch != NULL)
         {
@@ -1079,6 +1127,7 @@ apply_chain_event (AnxIngest        *self,
   g_ptr_array_add (records, record);
   batch = verify_records (lane, records, db);
   g_mutex_unlock (&lane->lock);
+  note_lane_used (self, lane);
 
   if (!store_results (self, db, batch, changes, error))
     {
@@ -1462,6 +1511,8 @@ anx_ingest_finalize (GObject *object)
   while (self->pending_records > 0)
     g_cond_wait (&self->cond, &self->lock);
   g_mutex_unlock (&self->lock);
+  /* The lanes' links go with the lanes. */
+  g_queue_init (&self->used);
   g_clear_pointer (&self->lanes, g_hash_table_unref);
   g_clear_pointer (&self->keys, anx_key_cache_unref);
   g_clear_pointer (&self->held, g_ptr_array_unref);
@@ -1487,8 +1538,9 @@ anx_ingest_init (AnxIngest *self)
   g_cond_init (&self->cond);
   self->lanes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, lane_free);
   self->offline_debounce_us = ANX_ALARM_DEFAULT_OFFLINE_DEBOUNCE_US;
-  /* Every meter of Hangzhou's network, with room for exchanges. */
-  self->keys = anx_key_cache_new (32768);
+  self->max_verifiers = MAX_VERIFIERS;
+  /* The keys of the verifiers kept, and of as many that went. */
+  self->keys = anx_key_cache_new (2 * MAX_VERIFIERS);
 }
 
 /**
@@ -1548,6 +1600,26 @@ anx_ingest_set_offline_debounce (AnxIngest *self,
                                  gint64     debounce_us)
 {
   self->offline_debounce_us = debounce_us;
+}
+
+/**
+ * anx_ingest_set_max_verifiers:
+ * @self: an ingest
+ * @max_verifiers: chain verifiers kept at most (2048 by default), at least 1
+ *
+ * The verifiers of the chargers used least recently beyond @max_verifiers
+ * are let go, and built again from the store when their charger reports.
+ */
+void
+anx_ingest_set_max_verifiers (AnxIngest *self,
+                              guint      max_verifiers)
+{
+  g_return_if_fail (ANX_IS_INGEST (self));
+  g_return_if_fail (max_verifiers > 0);
+
+  g_mutex_lock (&self->lock);
+  self->max_verifiers = max_verifiers;
+  g_mutex_unlock (&self->lock);
 }
 
 /**

@@ -36,6 +36,8 @@ AnxStore  *anx_ingest_get_store            (AnxIngest             *self);
 AnxKeyCache *anx_ingest_get_key_cache      (AnxIngest             *self);
 void       anx_ingest_set_offline_debounce (AnxIngest             *self,
                                             gint64                 debounce_us);
+void       anx_ingest_set_max_verifiers    (AnxIngest             *self,
+                                            guint                  max_verifiers);
 void       anx_ingest_set_threads          (AnxIngest             *self,
                                             guint                  n_threads);
 
