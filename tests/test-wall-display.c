@@ -22,9 +22,10 @@
 
 #include "anx-application.h"
 #include "anx-preferences-window.h"
-#include "anx-test-util.h"
 #include "anx-test-display.h"
 #include "anx-test-feedd.h"
+#include "anx-test-session-manager.h"
+#include "anx-test-util.h"
 #include "anx-token-store.h"
 #include "anx-wall-window.h"
 
@@ -394,6 +395,11 @@ test_wall (void)
   Fixture f = { 0 };
   gint64 deadline;
   double font_px;
+  /* Before the application starts, which is when GTK looks for it (the
+   * test's bus is its own: dbus-run-session). */
+  AnxTestSessionManager *session_manager = anx_test_session_manager_start ();
+
+  g_assert_nonnull (session_manager);
 
   /* The viewer token reads the feed and nothing of its administration. */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -464,9 +470,11 @@ test_wall (void)
   g_assert_nonnull (strstr (anx_wall_window_get_map_age (wall), anx_test_language_is_chinese () ? "" : "s old"));
   g_assert_cmpint (tile_number (wall, "online") + tile_number (wall, "offline"), <=,
                    anx_store_count (anx_application_get_store (app), "chargers"));
-  /* No screen blanking: the inhibitor is taken while the display is shown,
-   * when the session offers one (a bare Xvfb session may not). */
+  /* No screen blanking: the session's idle inhibitor is held while the
+   * display is shown. */
   g_test_message ("idle inhibit cookie: %u", anx_wall_window_get_inhibit_cookie (wall));
+  g_assert_cmpuint (anx_wall_window_get_inhibit_cookie (wall), !=, 0);
+  g_assert_cmpuint (anx_test_session_manager_n_idle_held (session_manager), ==, 1);
 
   check_read_only (wall);
 
@@ -617,6 +625,9 @@ test_wall (void)
 
   gtk_window_destroy (GTK_WINDOW (wall));
   anx_test_iterate (100);
+  /* Gone with the display. */
+  g_assert_cmpuint (anx_test_session_manager_n_idle_held (session_manager), ==, 0);
+  anx_test_session_manager_stop (session_manager);
 }
 
 int
