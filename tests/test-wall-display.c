@@ -478,6 +478,32 @@ test_wall (void)
 
   check_read_only (wall);
 
+  /* A monitor unplugged and plugged in again. Xvfb cannot unplug one, so
+   * the display is given a list of monitors of the test's own, and the one
+   * monitor goes out of it and comes back: the display stays full screen,
+   * live and whole, and returns to its monitor. */
+  {
+    g_autoptr(GListStore) monitors = g_list_store_new (GDK_TYPE_MONITOR);
+    g_autoptr(GdkMonitor) only =
+        g_list_model_get_item (gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (wall))), 0);
+
+    g_list_store_append (monitors, only);
+    anx_wall_window_set_monitors (wall, G_LIST_MODEL (monitors));
+    g_list_store_remove (monitors, 0);
+    anx_test_iterate (300);
+    g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (wall)));
+    g_assert_true (gtk_window_is_fullscreen (GTK_WINDOW (wall)));
+    g_assert_false (anx_wall_window_get_stale (wall));
+    check_all_tiles (wall, FALSE);
+    g_list_store_append (monitors, only);
+    anx_test_iterate (300);
+    g_assert_true (gtk_window_is_fullscreen (GTK_WINDOW (wall)));
+    g_assert_true (gdk_display_get_monitor_at_surface (gtk_widget_get_display (GTK_WIDGET (wall)),
+                                                       gtk_native_get_surface (GTK_NATIVE (wall))) == only);
+    check_all_tiles (wall, FALSE);
+    anx_wall_window_set_monitors (wall, gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (wall))));
+  }
+
   screenshot (wall, "overview");
   gtk_widget_activate_action (GTK_WIDGET (wall), "wall.show-view", "s", "map");
   g_assert_cmpstr (anx_wall_window_get_view (wall), ==, "map");

@@ -1287,6 +1287,28 @@ anx_wall_window_get_font_size (AnxWallWindow *self)
 }
 
 /**
+ * anx_wall_window_set_monitors:
+ * @monitors: (element-type GdkMonitor): the monitors to choose from
+ *
+ * The display's monitors by default. A test that cannot unplug a monitor
+ * from its X server gives a list of its own and takes the monitor out of it
+ * and puts it back: the display goes where it would go.
+ */
+void
+anx_wall_window_set_monitors (AnxWallWindow *self,
+                              GListModel    *monitors)
+{
+  g_return_if_fail (ANX_IS_WALL_WINDOW (self));
+  g_return_if_fail (G_IS_LIST_MODEL (monitors));
+
+  if (self->monitors != NULL)
+    g_signal_handlers_disconnect_by_data (self->monitors, self);
+  g_set_object (&self->monitors, monitors);
+  g_signal_connect_swapped (self->monitors, "items-changed", G_CALLBACK (on_monitors_changed), self);
+  on_monitors_changed (self);
+}
+
+/**
  * anx_wall_window_get_inhibit_cookie:
  *
  * Returns: the idle inhibitor's cookie while shown, 0 when the session refused

@@ -35,6 +35,8 @@ const char      *anx_wall_window_get_map_age       (AnxWallWindow  *self);
 const char      *anx_wall_window_get_view          (AnxWallWindow  *self);
 double           anx_wall_window_get_font_size     (AnxWallWindow  *self);
 guint            anx_wall_window_get_inhibit_cookie (AnxWallWindow *self);
+void             anx_wall_window_set_monitors       (AnxWallWindow *self,
+                                                     GListModel    *monitors);
 /* clang-format on */
 
 G_END_DECLS
