@@ -708,6 +708,29 @@ anx_alarm_rules_check_offline (sqlite3     *db,
   return TRUE;
 }
 
+/* Whether @charger_code has an offline alarm not yet ended. */
+static gboolean
+offline_alarm_active (sqlite3     *db,
+                      const char  *charger_code,
+                      gboolean    *active,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db,
+                          "SELECT 1 FROM alarms WHERE charger_code = ? AND kind = 'offline' AND "
+                          "state IN ('open', 'acknowledged', 'inspection-scheduled')",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      anx_store_set_sqlite_error (error, db, "offline");
+      return FALSE;
+    }
+  sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
+  *active = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
 /**
  * anx_alarm_rules_offline_ended:
  * @db: the write connection, in a transaction
@@ -737,21 +760,11 @@ anx_alarm_rules_offline_ended (sqlite3     *db,
                                guint       *n_changed,
                                GError     **error)
 {
-  sqlite3_stmt *stmt = NULL;
   gboolean active = FALSE;
   guint changed = 0;
 
-  if (sqlite3_prepare_v2 (db,
-                          "SELECT 1 FROM alarms WHERE charger_code = ? AND kind = 'offline' AND "
-                          "state IN ('open', 'acknowledged', 'inspection-scheduled')",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    {
-      anx_store_set_sqlite_error (error, db, "offline");
-      return FALSE;
-    }
-  sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
-  active = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_finalize (stmt);
+  if (!offline_alarm_active (db, charger_code, &active, error))
+    return FALSE;
 
   /* Back before the debounce ran out, but the return arrived after another
    * charger's later event had made the outage look long enough: the alarm
@@ -771,18 +784,9 @@ anx_alarm_rules_offline_ended (sqlite3     *db,
         return FALSE;
       if (sqlite3_changes (db) > 0)
         changed++;
-      active = FALSE;
-      if (sqlite3_prepare_v2 (db,
-                              "SELECT 1 FROM alarms WHERE charger_code = ? AND kind = 'offline' "
-                              "AND state IN ('acknowledged', 'inspection-scheduled')",
-                              -1, &stmt, NULL) != SQLITE_OK)
-        {
-          anx_store_set_sqlite_error (error, db, "offline");
-          return FALSE;
-        }
-      sqlite3_bind_text (stmt, 1, charger_code, -1, SQLITE_STATIC);
-      active = sqlite3_step (stmt) == SQLITE_ROW;
-      sqlite3_finalize (stmt);
+      /* What is left is what an officer acted on. */
+      if (!offline_alarm_active (db, charger_code, &active, error))
+        return FALSE;
     }
 
   if (!active && since_us > 0 && until_us - since_us >= debounce_us)
