@@ -19,6 +19,7 @@
 #include "anx-charger-info.h"
 #include "anx-meter-key.h"
 #include "anx-ocmf.h"
+#include "anx-registry-entry.h"
 #include "anx-store.h"
 
 static char *
@@ -49,28 +50,6 @@ charger_alarm_free (gpointer data)
   g_free (alarm->state);
   g_free (alarm->evidence);
   g_free (alarm);
-}
-
-static GBytes *
-hex_to_bytes (const char *hex)
-{
-  gsize len;
-  g_autofree guint8 *der = NULL;
-
-  if (hex == NULL || *hex == '\0' || strlen (hex) % 2 != 0)
-    return NULL;
-  len = strlen (hex) / 2;
-  der = g_malloc (len);
-  for (gsize i = 0; i < len; i++)
-    {
-      int hi = g_ascii_xdigit_value (hex[2 * i]);
-      int lo = g_ascii_xdigit_value (hex[2 * i + 1]);
-
-      if (hi < 0 || lo < 0)
-        return NULL;
-      der[i] = (guint8) (hi << 4 | lo);
-    }
-  return g_bytes_new_take (g_steal_pointer (&der), len);
 }
 
 static void
@@ -233,7 +212,7 @@ anx_charger_info_load (sqlite3     *db,
   if (info->has_meter)
     {
       g_autofree char *class_text = g_strdup_printf ("%" G_GINT64_FORMAT, info->accuracy_class);
-      g_autoptr(GBytes) der = hex_to_bytes (key_hex);
+      g_autoptr(GBytes) der = anx_registry_hex_to_bytes (key_hex);
       g_autoptr(AnxMeterKey) key = NULL;
 
       info->tolerance_bp = anx_accuracy_class_get_tolerance_bp (class_text);

@@ -52,8 +52,15 @@ column_dup (sqlite3_stmt *stmt,
   return g_strdup ((const char *) sqlite3_column_text (stmt, column));
 }
 
-static GBytes *
-hex_to_bytes (const char *hex)
+/**
+ * anx_registry_hex_to_bytes:
+ * @hex: (nullable): a key as the registry stores it, DER in hex
+ *
+ * Returns: (transfer full) (nullable): the bytes, or %NULL for no key or
+ *   one that is not an even number of hex digits
+ */
+GBytes *
+anx_registry_hex_to_bytes (const char *hex)
 {
   gsize len;
   g_autofree guint8 *der = NULL;
@@ -164,7 +171,7 @@ anx_registry_entry_load (AnxStore   *store,
     {
       const char *serial = keys->pdata[3 * i];
       const char *algorithm = keys->pdata[3 * i + 1];
-      g_autoptr(GBytes) key = hex_to_bytes (keys->pdata[3 * i + 2]);
+      g_autoptr(GBytes) key = anx_registry_hex_to_bytes (keys->pdata[3 * i + 2]);
       guint64 from = (guint64) g_array_index (froms, gint64, i);
       guint64 to = i + 1 < froms->len ? (guint64) g_array_index (froms, gint64, i + 1) - 1
                                       : G_MAXUINT64;

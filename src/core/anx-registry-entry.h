@@ -13,8 +13,9 @@
 
 G_BEGIN_DECLS
 
-AnxChargerEntry *anx_registry_entry_load (AnxStore   *store,
-                                          sqlite3    *db,
-                                          const char *code);
+AnxChargerEntry *anx_registry_entry_load   (AnxStore   *store,
+                                            sqlite3    *db,
+                                            const char *code);
+GBytes          *anx_registry_hex_to_bytes (const char *hex);
 
 G_END_DECLS
