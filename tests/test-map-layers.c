@@ -17,6 +17,7 @@
 #include "anx-basemap-sources.h"
 #include "anx-charger-layer.h"
 #include "anx-map-points.h"
+#include "anx-test-util.h"
 #include "anx-mbtiles-source.h"
 #include "anx-test-display.h"
 #include "anxin-resources.h"
@@ -1084,6 +1085,133 @@ test_basemap_labels (Fixture       *fixture,
   }
 }
 
+/* A frame of the basemap layer alone, drawn at once (no main loop turn in
+ * between) and rendered by the window's renderer; whether it drew the
+ * current view's own picture. */
+static gboolean
+draw_basemap_now (Fixture    *fixture,
+                  const char *name,
+                  Pixels     *pixels)
+{
+  GtkWidget *widget = GTK_WIDGET (fixture->basemap);
+  g_autoptr (GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (fixture->window));
+  gboolean current;
+
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  current = anx_basemap_layer_is_current (fixture->basemap);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  if (pixels != NULL)
+    {
+      texture = gsk_renderer_render_texture (
+          renderer, node,
+          &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget), gtk_widget_get_height (widget)));
+      pixels->width = gdk_texture_get_width (texture);
+      pixels->height = gdk_texture_get_height (texture);
+      pixels->stride = 4 * pixels->width;
+      pixels->data = g_malloc (pixels->stride * pixels->height);
+      gdk_texture_download (texture, pixels->data, pixels->stride);
+    }
+  if (name != NULL)
+    {
+      const char *dir = g_getenv ("ANXIN_SCREENSHOT_DIR");
+      g_autofree char *file_name =
+          g_strdup_printf ("%s-%s.png", name, anx_test_language_is_chinese () ? "zh_CN" : "en");
+      g_autofree char *path = g_build_filename (dir != NULL ? dir : g_get_tmp_dir (), file_name, NULL);
+
+      g_assert_nonnull (texture);
+      g_assert_true (gdk_texture_save_to_png (texture, path));
+      g_test_message ("screenshot: %s", path);
+    }
+  return current;
+}
+
+static gboolean
+basemap_is_current (gpointer data)
+{
+  return anx_basemap_layer_is_current (data);
+}
+
+/* Mean difference of two pictures of the same size, 0 to 1. */
+static double
+pixels_difference (const Pixels *a,
+                   const Pixels *b)
+{
+  guint64 sum = 0;
+
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < 3 * a->width; x++)
+      {
+        const guchar *pa = a->data + y * a->stride + (x / 3) * 4 + x % 3;
+        const guchar *pb = b->data + y * b->stride + (x / 3) * 4 + x % 3;
+
+        sum += (guint64) ABS ((int) *pa - (int) *pb);
+      }
+  return sum / (255.0 * 3 * a->width * a->height);
+}
+
+/* The basemap's picture: a small move or zoom draws the last picture moved
+ * and scaled while a worker paints the new one, which then replaces it and
+ * equals a picture painted at once; a jump is painted at once. */
+static void
+test_basemap_picture (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkWidget *basemap = GTK_WIDGET (fixture->basemap);
+  g_auto (Pixels) stand_in = { 0 };
+  g_auto (Pixels) painted = { 0 };
+  g_auto (Pixels) fresh = { 0 };
+  g_auto (Pixels) window = { 0 };
+  g_autoptr (GError) error = NULL;
+  double x, y, water[3], land[3];
+  double difference;
+
+  go_to (fixture, 30.25, 120.40, 10);
+  anx_test_run_until (basemap_is_current, fixture->basemap, 10, "the basemap's picture");
+  g_assert_true (draw_basemap_now (fixture, NULL, NULL));
+
+  /* A third of a zoom level and a few pixels: the last picture stands in. */
+  shumate_viewport_set_zoom_level (fixture->viewport, 10.3);
+  shumate_location_set_location (SHUMATE_LOCATION (fixture->viewport), 30.251, 120.402);
+  g_assert_false (draw_basemap_now (fixture, "map-basemap-stand-in", &stand_in));
+
+  anx_test_run_until (basemap_is_current, fixture->basemap, 10, "the basemap's new picture");
+  g_assert_true (draw_basemap_now (fixture, "map-basemap-painted", &painted));
+  screenshot (fixture, "map-basemap-window", &window);
+
+  /* The same view painted at once, from a freshly loaded basemap. */
+  g_assert_true (anx_basemap_layer_load_resource (fixture->basemap, ANX_BASEMAP_DEFAULT_RESOURCE,
+                                                  &error));
+  g_assert_no_error (error);
+  g_assert_true (draw_basemap_now (fixture, NULL, &fresh));
+
+  difference = pixels_difference (&painted, &fresh);
+  g_test_message ("painted on the worker vs at once: %.6f", difference);
+  g_assert_cmpfloat (difference, ==, 0);
+  /* The stand-in is the same map, resampled: close, not the same. */
+  difference = pixels_difference (&stand_in, &fresh);
+  g_test_message ("stand-in vs painted: %.6f", difference);
+  g_assert_cmpfloat (difference, >, 0);
+  g_assert_cmpfloat (difference, <, 0.02);
+  anx_charger_layer_location_to_widget (fixture->chargers, 30.30, 120.76, &x, &y);
+  pixel_at (&stand_in, basemap, basemap, x, y, water);
+  anx_charger_layer_location_to_widget (fixture->chargers, 30.15, 120.10, &x, &y);
+  pixel_at (&stand_in, basemap, basemap, x, y, land);
+  g_assert_cmpfloat (water[2] - water[0], >, land[2] - land[0] + 0.05);
+
+  /* Two zoom levels at once: too far for the last picture. */
+  shumate_viewport_set_zoom_level (fixture->viewport, 12.3);
+  g_assert_true (draw_basemap_now (fixture, NULL, NULL));
+  /* A jump beyond the picture's margin, too. */
+  shumate_location_set_location (SHUMATE_LOCATION (fixture->viewport), 30.05, 119.95);
+  g_assert_true (draw_basemap_now (fixture, NULL, NULL));
+}
+
 /* The pixel at (x, y) of a texture, as 0xRRGGBB, and its alpha. */
 static guint32
 texture_pixel (GdkTexture *texture,
@@ -1201,6 +1329,8 @@ main (int   argc,
               test_keyboard_and_accessibility, fixture_tear_down);
   g_test_add ("/map-layers/filter", Fixture, NULL, fixture_set_up, test_filter, fixture_tear_down);
   g_test_add ("/map-layers/basemap", Fixture, NULL, fixture_set_up, test_basemap_labels,
+              fixture_tear_down);
+  g_test_add ("/map-layers/basemap-picture", Fixture, NULL, fixture_set_up, test_basemap_picture,
               fixture_tear_down);
   g_test_add_func ("/map-layers/mbtiles", test_mbtiles);
   g_test_add_func ("/map-layers/sources", test_sources);

@@ -14,27 +14,28 @@
 #include <json-glib/json-glib.h>
 
 #include "anx-basemap-layer.h"
+#include "anx-basemap-shape.h"
 #include "anx-map-points.h"
 
-/* The basemap (data/basemap/README.md) is a few thousand WGS-84 vertices:
- * projected to Web Mercator once at load, transformed to widget pixels
- * every frame and drawn with cairo. The area it covers is land; the coast,
- * open at both ends on the edge of the box, closes along that edge into the
- * sea (Hangzhou Bay and the Qiantang estuary); lakes are filled; rivers are
- * lines that widen with the zoom level. Outside the box there is no data,
- * and the layer says so with a plainer background instead of inventing
- * land. */
+/* The basemap (data/basemap/README.md) is a few thousand WGS-84 vertices,
+ * projected to Web Mercator once at load (AnxBasemapShape). Outside the box
+ * the data covers the layer shows a plainer background instead of
+ * inventing land.
+ *
+ * Painting the shape costs a few milliseconds a frame, too many for a map
+ * being panned and zoomed. So the layer keeps the picture of the last view
+ * it painted, a margin wider than the widget on every side, and a frame
+ * only draws that picture, moved and scaled to the current view. When it
+ * is not exactly the current view any more, a worker thread paints the
+ * current one; until it lands, the last picture stands in, as map tiles
+ * are scaled during a zoom. Only a view that picture cannot cover (a jump,
+ * a resize, a zoom by more than half a level, a new style) is painted at
+ * once. District labels are drawn every frame, crisp at any zoom. */
 
-/* Vertices farther than this outside the widget are clamped: cairo's
- * fixed-point coordinates overflow at a few million pixels. */
-#define CLAMP_MARGIN 4096.0
-
-typedef struct
-{
-  guint    first; /* in coords, as (x, y) pairs */
-  guint    n;
-  gboolean closed;
-} Line;
+/* Logical pixels of picture beyond each edge of the widget. */
+#define PICTURE_MARGIN 256.0
+/* Beyond this factor of zoom a picture is painted anew at once. */
+#define MAX_STRETCH    1.5
 
 typedef struct
 {
@@ -47,13 +48,9 @@ typedef struct
 
 typedef struct
 {
-  GdkRGBA outside;
-  GdkRGBA land;
-  GdkRGBA water;
-  GdkRGBA shore;
-  GdkRGBA river;
-  GdkRGBA label;
-  GdkRGBA label_halo;
+  AnxBasemapColors paint;
+  GdkRGBA          label;
+  GdkRGBA          label_halo;
 } Palette;
 
 #define RGB(hex)                                                                         \
@@ -64,21 +61,21 @@ typedef struct
 static const Palette palettes[2] = {
   /* Light style: paper land, muted water, so that state colours dominate. */
   {
-      .outside = RGB (0xdedddb),
-      .land = RGB (0xf4f3f0),
-      .water = RGB (0xc9d8e6),
-      .shore = RGB (0x9db4cb),
-      .river = RGB (0xa9c1d8),
+      .paint.outside = RGB (0xdedddb),
+      .paint.land = RGB (0xf4f3f0),
+      .paint.water = RGB (0xc9d8e6),
+      .paint.shore = RGB (0x9db4cb),
+      .paint.river = RGB (0xa9c1d8),
       .label = RGB (0x5e5c64),
       .label_halo = RGB (0xf4f3f0),
   },
   /* Dark style */
   {
-      .outside = RGB (0x181818),
-      .land = RGB (0x2a2a2d),
-      .water = RGB (0x1d2b3a),
-      .shore = RGB (0x33506e),
-      .river = RGB (0x2e4865),
+      .paint.outside = RGB (0x181818),
+      .paint.land = RGB (0x2a2a2d),
+      .paint.water = RGB (0x1d2b3a),
+      .paint.shore = RGB (0x33506e),
+      .paint.river = RGB (0x2e4865),
       .label = RGB (0xb0afac),
       .label_halo = RGB (0x2a2a2d),
   },
@@ -88,14 +85,21 @@ struct _AnxBasemapLayer
 {
   ShumateLayer  parent_instance;
 
-  GArray       *coords;  /* double x, y pairs, Mercator normalized */
-  GArray       *coast;   /* Line */
-  GArray       *lakes;
-  GArray       *rivers;
+  AnxBasemapShape *shape; /* NULL until loaded */
   GPtrArray    *labels;  /* Label */
   double        bbox[4]; /* west, east, south, north in degrees */
-  double        mbox[4]; /* x0, y0, x1, y1 Mercator */
-  gboolean      loaded;
+
+  /* The last picture painted, and what of */
+  cairo_surface_t *picture;
+  AnxBasemapView  picture_view;
+  const Palette  *picture_palette;
+  int             picture_scale;
+  /* The picture being painted on a worker thread, if one is */
+  GCancellable   *painting;
+  AnxBasemapView  painting_view;
+  const Palette  *painting_palette;
+  int             painting_scale;
+
   gboolean      show_land;
   gboolean      use_local_names;
 };
@@ -111,18 +115,6 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-typedef struct
-{
-  double        width;
-  double        height;
-  double        world;
-  double        cx;
-  double        cy;
-  double        zoom;
-  double        cos_r;
-  double        sin_r;
-} Frame;
-
 static void
 label_free (gpointer data)
 {
@@ -135,8 +127,8 @@ label_free (gpointer data)
 }
 
 static gboolean
-frame_init (AnxBasemapLayer *self,
-            Frame           *frame)
+view_init (AnxBasemapLayer *self,
+           AnxBasemapView  *frame)
 {
   ShumateViewport *viewport = shumate_layer_get_viewport (SHUMATE_LAYER (self));
   ShumateMapSource *source = shumate_viewport_get_reference_map_source (viewport);
@@ -152,102 +144,11 @@ frame_init (AnxBasemapLayer *self,
   anx_map_project (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
                    shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), &frame->cx,
                    &frame->cy);
+  frame->rotation = rotation;
   frame->cos_r = cos (rotation);
   frame->sin_r = sin (rotation);
 
   return frame->width > 0 && frame->height > 0;
-}
-
-static void
-to_widget (const Frame *frame,
-           double       mx,
-           double       my,
-           double      *x,
-           double      *y)
-{
-  double dx = (mx - frame->cx) * frame->world;
-  double dy = (my - frame->cy) * frame->world;
-
-  *x = frame->cos_r * dx - frame->sin_r * dy + frame->width / 2.0;
-  *y = frame->sin_r * dx + frame->cos_r * dy + frame->height / 2.0;
-  *x = CLAMP (*x, -CLAMP_MARGIN, frame->width + CLAMP_MARGIN);
-  *y = CLAMP (*y, -CLAMP_MARGIN, frame->height + CLAMP_MARGIN);
-}
-
-/* Vertices closer than this (pixels, on both axes) to the last one drawn
- * are skipped: at low zoom levels most of the coast is sub-pixel detail. */
-#define MIN_STEP 0.5
-/* Strokes are culled outside the widget by this much: more than half the
- * widest line, so that no cap or join of a culled segment would show. */
-#define STROKE_MARGIN 8.0
-
-static gboolean
-segment_visible (const Frame *frame,
-                 double       x0,
-                 double       y0,
-                 double       x1,
-                 double       y1)
-{
-  return MAX (x0, x1) >= -STROKE_MARGIN && MIN (x0, x1) <= frame->width + STROKE_MARGIN &&
-         MAX (y0, y1) >= -STROKE_MARGIN && MIN (y0, y1) <= frame->height + STROKE_MARGIN;
-}
-
-/* @stroke: the path is for a stroke, so segments wholly outside the widget
- * are left out (a fill needs every edge to know its inside). */
-static void
-path_line (cairo_t         *cr,
-           AnxBasemapLayer *self,
-           const Frame     *frame,
-           const Line      *line,
-           gboolean         stroke)
-{
-  const double *xy = &g_array_index (self->coords, double, 2 * line->first);
-  guint n = line->n + (stroke && line->closed && line->n > 1 ? 1 : 0);
-  double px = 0, py = 0;
-  gboolean pen_down = FALSE;
-
-  for (guint i = 0; i < n; i++)
-    {
-      guint k = i < line->n ? i : 0; /* a closed stroke ends where it began */
-      double x, y;
-
-      to_widget (frame, xy[2 * k], xy[2 * k + 1], &x, &y);
-      if (i > 0 && i < n - 1 && fabs (x - px) < MIN_STEP && fabs (y - py) < MIN_STEP)
-        continue;
-      if (!stroke)
-        {
-          if (i == 0)
-            cairo_move_to (cr, x, y);
-          else
-            cairo_line_to (cr, x, y);
-        }
-      else if (i > 0 && segment_visible (frame, px, py, x, y))
-        {
-          if (!pen_down)
-            cairo_move_to (cr, px, py);
-          cairo_line_to (cr, x, y);
-          pen_down = TRUE;
-        }
-      else
-        pen_down = FALSE;
-      px = x;
-      py = y;
-    }
-  if (line->closed && !stroke)
-    cairo_close_path (cr);
-}
-
-/* A coast line open at both ends is closed along the edge of the box: both
- * ends lie on it, and the sea is the side the line encloses there. */
-static void
-path_sea (cairo_t         *cr,
-          AnxBasemapLayer *self,
-          const Frame     *frame,
-          const Line      *line)
-{
-  path_line (cr, self, frame, line, FALSE);
-  if (!line->closed)
-    cairo_close_path (cr);
 }
 
 static const Palette *
@@ -258,12 +159,6 @@ get_palette (AnxBasemapLayer *self)
 
   gtk_style_context_get_color (context, &fg);
   return &palettes[0.2126 * fg.red + 0.7152 * fg.green + 0.0722 * fg.blue > 0.5];
-}
-
-static double
-river_width (double zoom)
-{
-  return CLAMP (0.8 + (zoom - 8.0) * 0.5, 0.75, 5.0);
 }
 
 static PangoLayout *
@@ -287,7 +182,7 @@ get_label_layout (AnxBasemapLayer *self,
 static void
 snapshot_labels (AnxBasemapLayer *self,
                  GtkSnapshot     *snapshot,
-                 const Frame     *frame,
+                 const AnxBasemapView *frame,
                  const Palette   *palette)
 {
   g_autoptr (GArray) taken = g_array_new (FALSE, FALSE, sizeof (graphene_rect_t));
@@ -307,7 +202,7 @@ snapshot_labels (AnxBasemapLayer *self,
       gboolean overlaps = FALSE;
       double x, y;
 
-      to_widget (frame, label->x, label->y, &x, &y);
+      anx_basemap_view_to_widget (frame, label->x, label->y, &x, &y);
       pango_layout_get_pixel_extents (layout, NULL, &logical);
       graphene_rect_init (&rect, x + 6, y - logical.height / 2.0, logical.width, logical.height);
       if (x + 6 + logical.width < 0 || x - 6 > frame->width || y + logical.height < 0 ||
@@ -348,92 +243,174 @@ snapshot_labels (AnxBasemapLayer *self,
     }
 }
 
+/* Where the picture goes in @view, if it can stand in for it: same style,
+ * scale and rotation, zoomed by less than MAX_STRETCH, and covering the
+ * whole widget. */
+static gboolean
+picture_place (AnxBasemapLayer      *self,
+               const AnxBasemapView *view,
+               const Palette        *palette,
+               int                   scale,
+               graphene_rect_t      *rect)
+{
+  const AnxBasemapView *p = &self->picture_view;
+  double stretch, dx, dy;
+
+  if (self->picture == NULL || self->picture_palette != palette || self->picture_scale != scale ||
+      fabs (p->rotation - view->rotation) > 1e-9)
+    return FALSE;
+
+  stretch = view->world / p->world;
+  if (stretch > MAX_STRETCH || stretch < 1.0 / MAX_STRETCH)
+    return FALSE;
+
+  /* The picture's centre, in the view. */
+  dx = (p->cx - view->cx) * view->world;
+  dy = (p->cy - view->cy) * view->world;
+  graphene_rect_init (rect,
+                      view->width / 2.0 + view->cos_r * dx - view->sin_r * dy -
+                          stretch * p->width / 2.0,
+                      view->height / 2.0 + view->sin_r * dx + view->cos_r * dy -
+                          stretch * p->height / 2.0,
+                      stretch * p->width, stretch * p->height);
+
+  return rect->origin.x <= 0.01 && rect->origin.y <= 0.01 &&
+         rect->origin.x + rect->size.width >= view->width - 0.01 &&
+         rect->origin.y + rect->size.height >= view->height - 0.01;
+}
+
+/* Whether the picture in @rect is @view's own, pixel for pixel. */
+static gboolean
+picture_exact (AnxBasemapLayer      *self,
+               const AnxBasemapView *view,
+               const graphene_rect_t *rect)
+{
+  return fabs (self->picture_view.width - (view->width + 2 * PICTURE_MARGIN)) < 1e-6 &&
+         fabs (self->picture_view.height - (view->height + 2 * PICTURE_MARGIN)) < 1e-6 &&
+         fabs (rect->origin.x + PICTURE_MARGIN) < 1e-3 &&
+         fabs (rect->origin.y + PICTURE_MARGIN) < 1e-3 &&
+         fabs (self->picture_view.world - view->world) < 1e-9 * view->world;
+}
+
+/* @view widened by the margin: what a picture is painted of. */
+static AnxBasemapView
+picture_view_for (const AnxBasemapView *view)
+{
+  AnxBasemapView wide = *view;
+
+  wide.width += 2 * PICTURE_MARGIN;
+  wide.height += 2 * PICTURE_MARGIN;
+  return wide;
+}
+
+static void
+painting_cancel (AnxBasemapLayer *self)
+{
+  if (self->painting != NULL)
+    {
+      g_cancellable_cancel (self->painting);
+      g_clear_object (&self->painting);
+    }
+}
+
+static void
+on_painted (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr (AnxBasemapLayer) self = user_data;
+  cairo_surface_t *picture = anx_basemap_shape_render_finish (result, NULL);
+
+  if (picture == NULL) /* cancelled: a newer picture replaced it */
+    return;
+
+  g_clear_pointer (&self->picture, cairo_surface_destroy);
+  self->picture = picture;
+  self->picture_view = self->painting_view;
+  self->picture_palette = self->painting_palette;
+  self->picture_scale = self->painting_scale;
+  g_clear_object (&self->painting);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Paints @view's picture on a worker thread, unless one is being painted:
+ * when it lands, the next frame asks again if the view has moved on. */
+static void
+painting_start (AnxBasemapLayer      *self,
+                const AnxBasemapView *view,
+                const Palette        *palette,
+                int                   scale)
+{
+  if (self->painting != NULL)
+    return;
+
+  self->painting = g_cancellable_new ();
+  self->painting_view = picture_view_for (view);
+  self->painting_palette = palette;
+  self->painting_scale = scale;
+  anx_basemap_shape_render_async (self->shape, &self->painting_view, &palette->paint, scale,
+                                  self->painting, on_painted, g_object_ref (self));
+}
+
+/* Draws the picture into @rect: a copy when it is the view's own, pixel for
+ * pixel, else resampled (bilinear). A texture node would cost GTK 4.8's
+ * cairo renderer a conversion of the whole picture every frame. */
+static void
+draw_picture (AnxBasemapLayer       *self,
+              GtkSnapshot           *snapshot,
+              const AnxBasemapView  *view,
+              const graphene_rect_t *rect)
+{
+  double stretch = rect->size.width / self->picture_view.width;
+  cairo_t *cr;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, view->width, view->height));
+  cairo_translate (cr, rect->origin.x, rect->origin.y);
+  cairo_scale (cr, stretch, stretch);
+  cairo_set_source_surface (cr, self->picture, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (cr), picture_exact (self, view, rect)
+                                                       ? CAIRO_FILTER_NEAREST
+                                                       : CAIRO_FILTER_FAST);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+}
+
 static void
 anx_basemap_layer_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
 {
   AnxBasemapLayer *self = ANX_BASEMAP_LAYER (widget);
   const Palette *palette;
-  Frame frame;
-  cairo_t *cr;
-  double width;
+  AnxBasemapView view;
 
-  if (!self->loaded || !frame_init (self, &frame))
+  if (self->shape == NULL || !view_init (self, &view))
     return;
 
   palette = get_palette (self);
 
   if (self->show_land)
     {
-      cr = gtk_snapshot_append_cairo (snapshot,
-                                      &GRAPHENE_RECT_INIT (0, 0, frame.width, frame.height));
+      int scale = gtk_widget_get_scale_factor (widget);
+      graphene_rect_t rect;
 
-      gdk_cairo_set_source_rgba (cr, &palette->outside);
-      cairo_paint (cr);
-
-      /* The box the data covers is land. */
-      {
-        double x, y;
-
-        to_widget (&frame, self->mbox[0], self->mbox[1], &x, &y);
-        cairo_move_to (cr, x, y);
-        to_widget (&frame, self->mbox[2], self->mbox[1], &x, &y);
-        cairo_line_to (cr, x, y);
-        to_widget (&frame, self->mbox[2], self->mbox[3], &x, &y);
-        cairo_line_to (cr, x, y);
-        to_widget (&frame, self->mbox[0], self->mbox[3], &x, &y);
-        cairo_line_to (cr, x, y);
-        cairo_close_path (cr);
-        gdk_cairo_set_source_rgba (cr, &palette->land);
-        cairo_fill_preserve (cr);
-        /* Rivers run on past the box; the data stops at it. */
-        cairo_clip (cr);
-      }
-
-      width = river_width (frame.zoom);
-      /* Round joins and caps cost cairo a fan of triangles at every vertex
-       * of thousands; below 2.5 px a bevel looks the same. The lines have
-       * no curves, so the tolerance only shapes those rounds. */
-      if (width < 2.5)
+      if (!picture_place (self, &view, palette, scale, &rect))
         {
-          cairo_set_line_join (cr, CAIRO_LINE_JOIN_BEVEL);
-          cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+          painting_cancel (self);
+          self->picture_view = picture_view_for (&view);
+          self->picture_palette = palette;
+          self->picture_scale = scale;
+          g_clear_pointer (&self->picture, cairo_surface_destroy);
+          self->picture =
+              anx_basemap_shape_render (self->shape, &self->picture_view, &palette->paint, scale);
+          picture_place (self, &view, palette, scale, &rect);
         }
-      else
-        {
-          cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-          cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
-        }
-      cairo_set_tolerance (cr, 0.25);
+      else if (!picture_exact (self, &view, &rect))
+        painting_start (self, &view, palette, scale);
 
-      /* Sea and lakes, with a shore line. */
-      cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
-      for (guint i = 0; i < self->coast->len; i++)
-        path_sea (cr, self, &frame, &g_array_index (self->coast, Line, i));
-      for (guint i = 0; i < self->lakes->len; i++)
-        path_sea (cr, self, &frame, &g_array_index (self->lakes, Line, i));
-      gdk_cairo_set_source_rgba (cr, &palette->water);
-      cairo_fill_preserve (cr);
-      cairo_new_path (cr);
-      for (guint i = 0; i < self->coast->len; i++)
-        path_line (cr, self, &frame, &g_array_index (self->coast, Line, i), TRUE);
-      for (guint i = 0; i < self->lakes->len; i++)
-        path_line (cr, self, &frame, &g_array_index (self->lakes, Line, i), TRUE);
-      cairo_set_line_width (cr, MAX (0.75, width * 0.6));
-      gdk_cairo_set_source_rgba (cr, &palette->shore);
-      cairo_stroke (cr);
-
-      /* Rivers */
-      for (guint i = 0; i < self->rivers->len; i++)
-        path_line (cr, self, &frame, &g_array_index (self->rivers, Line, i), TRUE);
-      cairo_set_line_width (cr, width);
-      gdk_cairo_set_source_rgba (cr, &palette->river);
-      cairo_stroke (cr);
-
-      cairo_destroy (cr);
+      draw_picture (self, snapshot, &view, &rect);
     }
 
-  snapshot_labels (self, snapshot, &frame, palette);
+  snapshot_labels (self, snapshot, &view, palette);
 }
 
 static void
@@ -480,7 +457,7 @@ read_lines (JsonObject  *root,
     {
       JsonObject *object = json_array_get_object_element (array, i);
       JsonArray *points;
-      Line line;
+      AnxBasemapLine line;
       guint n;
 
       points = object != NULL ? json_object_get_array_member (object, "points") : NULL;
@@ -510,15 +487,21 @@ read_lines (JsonObject  *root,
 }
 
 static void
+anx_basemap_layer_dispose (GObject *object)
+{
+  painting_cancel (ANX_BASEMAP_LAYER (object));
+
+  G_OBJECT_CLASS (anx_basemap_layer_parent_class)->dispose (object);
+}
+
+static void
 anx_basemap_layer_finalize (GObject *object)
 {
   AnxBasemapLayer *self = ANX_BASEMAP_LAYER (object);
 
-  g_array_unref (self->coords);
-  g_array_unref (self->coast);
-  g_array_unref (self->lakes);
-  g_array_unref (self->rivers);
+  g_clear_pointer (&self->shape, anx_basemap_shape_unref);
   g_ptr_array_unref (self->labels);
+  g_clear_pointer (&self->picture, cairo_surface_destroy);
 
   G_OBJECT_CLASS (anx_basemap_layer_parent_class)->finalize (object);
 }
@@ -577,6 +560,7 @@ anx_basemap_layer_class_init (AnxBasemapLayerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->constructed = anx_basemap_layer_constructed;
+  object_class->dispose = anx_basemap_layer_dispose;
   object_class->finalize = anx_basemap_layer_finalize;
   object_class->get_property = anx_basemap_layer_get_property;
   object_class->set_property = anx_basemap_layer_set_property;
@@ -604,10 +588,6 @@ anx_basemap_layer_init (AnxBasemapLayer *self)
   /* Chinese names in a Chinese interface, English ones everywhere else. */
   const char *const *languages = g_get_language_names ();
 
-  self->coords = g_array_new (FALSE, FALSE, sizeof (double));
-  self->coast = g_array_new (FALSE, FALSE, sizeof (Line));
-  self->lakes = g_array_new (FALSE, FALSE, sizeof (Line));
-  self->rivers = g_array_new (FALSE, FALSE, sizeof (Line));
   self->labels = g_ptr_array_new_with_free_func (label_free);
   self->show_land = TRUE;
   self->use_local_names = languages[0] != NULL && g_str_has_prefix (languages[0], "zh");
@@ -653,13 +633,14 @@ anx_basemap_layer_load (AnxBasemapLayer  *self,
 {
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GArray) coords = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr (GArray) coast = g_array_new (FALSE, FALSE, sizeof (Line));
-  g_autoptr (GArray) lakes = g_array_new (FALSE, FALSE, sizeof (Line));
-  g_autoptr (GArray) rivers = g_array_new (FALSE, FALSE, sizeof (Line));
+  g_autoptr (GArray) coast = g_array_new (FALSE, FALSE, sizeof (AnxBasemapLine));
+  g_autoptr (GArray) lakes = g_array_new (FALSE, FALSE, sizeof (AnxBasemapLine));
+  g_autoptr (GArray) rivers = g_array_new (FALSE, FALSE, sizeof (AnxBasemapLine));
   g_autoptr (GPtrArray) labels = g_ptr_array_new_with_free_func (label_free);
   JsonObject *root;
   JsonArray *bbox, *label_array;
   double box[4];
+  double mbox[4];
   gsize size;
   const char *data;
 
@@ -718,20 +699,17 @@ anx_basemap_layer_load (AnxBasemapLayer  *self,
       g_ptr_array_add (labels, label);
     }
 
-  g_array_unref (self->coords);
-  self->coords = g_steal_pointer (&coords);
-  g_array_unref (self->coast);
-  self->coast = g_steal_pointer (&coast);
-  g_array_unref (self->lakes);
-  self->lakes = g_steal_pointer (&lakes);
-  g_array_unref (self->rivers);
-  self->rivers = g_steal_pointer (&rivers);
+  anx_map_project (box[3], box[0], &mbox[0], &mbox[1]);
+  anx_map_project (box[2], box[1], &mbox[2], &mbox[3]);
+  g_clear_pointer (&self->shape, anx_basemap_shape_unref);
+  self->shape = anx_basemap_shape_new (g_steal_pointer (&coords), g_steal_pointer (&coast),
+                                       g_steal_pointer (&lakes), g_steal_pointer (&rivers), mbox);
+  /* The last picture is of the old basemap. */
+  painting_cancel (self);
+  g_clear_pointer (&self->picture, cairo_surface_destroy);
   g_ptr_array_unref (self->labels);
   self->labels = g_steal_pointer (&labels);
   memcpy (self->bbox, box, sizeof box);
-  anx_map_project (box[3], box[0], &self->mbox[0], &self->mbox[1]);
-  anx_map_project (box[2], box[1], &self->mbox[2], &self->mbox[3]);
-  self->loaded = TRUE;
 
   gtk_widget_queue_draw (GTK_WIDGET (self));
   return TRUE;
@@ -781,7 +759,7 @@ anx_basemap_layer_get_bounds (AnxBasemapLayer *self,
 {
   g_return_val_if_fail (ANX_IS_BASEMAP_LAYER (self), FALSE);
 
-  if (!self->loaded)
+  if (self->shape == NULL)
     return FALSE;
 
   *west = self->bbox[0];
@@ -854,4 +832,21 @@ anx_basemap_layer_set_show_land (AnxBasemapLayer *self,
   self->show_land = show_land;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_LAND]);
+}
+
+/**
+ * anx_basemap_layer_is_current:
+ *
+ * Whether the last frame drew the current view's own picture, not the
+ * picture of a nearby view moved and scaled while the current one is
+ * being painted.
+ *
+ * Returns: %FALSE while a newer picture is being painted
+ */
+gboolean
+anx_basemap_layer_is_current (AnxBasemapLayer *self)
+{
+  g_return_val_if_fail (ANX_IS_BASEMAP_LAYER (self), FALSE);
+
+  return self->painting == NULL;
 }

@@ -41,5 +41,6 @@ const char      *anx_basemap_layer_get_label_text (AnxBasemapLayer  *self,
 gboolean         anx_basemap_layer_get_show_land  (AnxBasemapLayer  *self);
 void             anx_basemap_layer_set_show_land  (AnxBasemapLayer  *self,
                                                    gboolean          show_land);
+gboolean         anx_basemap_layer_is_current     (AnxBasemapLayer  *self);
 
 G_END_DECLS
