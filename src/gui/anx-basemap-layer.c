@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "anx-basemap-layer.h"
+#include "anx-basemap-painter.h"
 #include "anx-basemap-shape.h"
 #include "anx-map-points.h"
 
@@ -91,12 +92,17 @@ struct _AnxBasemapLayer
 
   /* The last picture painted, and what of */
   cairo_surface_t *picture;
+  /* Pictures replaced, kept until no frame draws them (picture_replace()) */
+  GQueue           retired; /* Retired, oldest first */
+  guint64          n_frames;
   AnxBasemapView  picture_view;
   const Palette  *picture_palette;
   int             picture_scale;
   /* The picture being painted on a worker thread, if one is */
+  AnxBasemapPainter *painter;
   GCancellable   *painting;
   AnxBasemapView  painting_view;
+  gboolean        current;    /* the last frame drew its view's own picture */
   const Palette  *painting_palette;
   int             painting_scale;
 
@@ -303,6 +309,60 @@ picture_view_for (const AnxBasemapView *view)
   return wide;
 }
 
+/* Frames a replaced picture is kept. */
+#define RETIRED_FRAMES 3
+
+typedef struct
+{
+  cairo_surface_t *picture;
+  guint64          frame;
+} Retired;
+
+static void
+retired_free (gpointer data)
+{
+  Retired *retired = data;
+
+  cairo_surface_destroy (retired->picture);
+  g_free (retired);
+}
+
+/* Replaces the picture. The old one is kept a few frames: the render nodes
+ * of the frames that drew it replay it, and cairo would copy the whole
+ * picture (a snapshot) if it went while they hold it. */
+static void
+picture_replace (AnxBasemapLayer *self,
+                 cairo_surface_t *picture)
+{
+  if (self->picture != NULL)
+    {
+      Retired *retired = g_new (Retired, 1);
+
+      retired->picture = self->picture;
+      retired->frame = self->n_frames;
+      g_queue_push_tail (&self->retired, retired);
+    }
+  self->picture = picture;
+}
+
+/* A new frame: the pictures replaced a few frames ago are drawn no more. */
+static void
+pictures_age (AnxBasemapLayer *self)
+{
+  Retired *oldest;
+
+  self->n_frames++;
+  while ((oldest = g_queue_peek_head (&self->retired)) != NULL &&
+         (oldest->frame + RETIRED_FRAMES <= self->n_frames || self->retired.length > RETIRED_FRAMES))
+    {
+      Retired *retired = g_queue_pop_head (&self->retired);
+
+      /* Giving its pages back to the system costs a millisecond or more. */
+      anx_basemap_painter_free_picture (self->painter, g_steal_pointer (&retired->picture));
+      g_free (retired);
+    }
+}
+
 static void
 painting_cancel (AnxBasemapLayer *self)
 {
@@ -319,13 +379,12 @@ on_painted (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr (AnxBasemapLayer) self = user_data;
-  cairo_surface_t *picture = anx_basemap_shape_render_finish (result, NULL);
+  cairo_surface_t *picture = anx_basemap_painter_paint_finish (result, NULL);
 
   if (picture == NULL) /* cancelled: a newer picture replaced it */
     return;
 
-  g_clear_pointer (&self->picture, cairo_surface_destroy);
-  self->picture = picture;
+  picture_replace (self, picture);
   self->picture_view = self->painting_view;
   self->picture_palette = self->painting_palette;
   self->picture_scale = self->painting_scale;
@@ -333,8 +392,9 @@ on_painted (GObject      *source,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Paints @view's picture on a worker thread, unless one is being painted:
- * when it lands, the next frame asks again if the view has moved on. */
+/* Paints @view's picture on the painter's thread, unless one is being
+ * painted: when it lands, the next frame asks again if the view has moved
+ * on. */
 static void
 painting_start (AnxBasemapLayer      *self,
                 const AnxBasemapView *view,
@@ -348,8 +408,8 @@ painting_start (AnxBasemapLayer      *self,
   self->painting_view = picture_view_for (view);
   self->painting_palette = palette;
   self->painting_scale = scale;
-  anx_basemap_shape_render_async (self->shape, &self->painting_view, &palette->paint, scale,
-                                  self->painting, on_painted, g_object_ref (self));
+  anx_basemap_painter_paint (self->painter, self->shape, &self->painting_view, &palette->paint,
+                             scale, self->painting, on_painted, g_object_ref (self));
 }
 
 /* Draws the picture into @rect: a copy when it is the view's own, pixel for
@@ -383,10 +443,12 @@ anx_basemap_layer_snapshot (GtkWidget   *widget,
   const Palette *palette;
   AnxBasemapView view;
 
+  pictures_age (self);
   if (self->shape == NULL || !view_init (self, &view))
     return;
 
   palette = get_palette (self);
+  self->current = TRUE;
 
   if (self->show_land)
     {
@@ -399,12 +461,12 @@ anx_basemap_layer_snapshot (GtkWidget   *widget,
           self->picture_view = picture_view_for (&view);
           self->picture_palette = palette;
           self->picture_scale = scale;
-          g_clear_pointer (&self->picture, cairo_surface_destroy);
-          self->picture =
-              anx_basemap_shape_render (self->shape, &self->picture_view, &palette->paint, scale);
+          picture_replace (self, anx_basemap_shape_render (self->shape, &self->picture_view,
+                                                           &palette->paint, scale));
           picture_place (self, &view, palette, scale, &rect);
         }
-      else if (!picture_exact (self, &view, &rect))
+      self->current = picture_exact (self, &view, &rect);
+      if (!self->current)
         painting_start (self, &view, palette, scale);
 
       draw_picture (self, snapshot, &view, &rect);
@@ -489,7 +551,9 @@ read_lines (JsonObject  *root,
 static void
 anx_basemap_layer_dispose (GObject *object)
 {
-  painting_cancel (ANX_BASEMAP_LAYER (object));
+  AnxBasemapLayer *self = ANX_BASEMAP_LAYER (object);
+
+  painting_cancel (self);
 
   G_OBJECT_CLASS (anx_basemap_layer_parent_class)->dispose (object);
 }
@@ -502,6 +566,8 @@ anx_basemap_layer_finalize (GObject *object)
   g_clear_pointer (&self->shape, anx_basemap_shape_unref);
   g_ptr_array_unref (self->labels);
   g_clear_pointer (&self->picture, cairo_surface_destroy);
+  g_queue_clear_full (&self->retired, retired_free);
+  anx_basemap_painter_free (self->painter);
 
   G_OBJECT_CLASS (anx_basemap_layer_parent_class)->finalize (object);
 }
@@ -590,6 +656,7 @@ anx_basemap_layer_init (AnxBasemapLayer *self)
 
   self->labels = g_ptr_array_new_with_free_func (label_free);
   self->show_land = TRUE;
+  self->painter = anx_basemap_painter_new ();
   self->use_local_names = languages[0] != NULL && g_str_has_prefix (languages[0], "zh");
 }
 
@@ -706,7 +773,7 @@ anx_basemap_layer_load (AnxBasemapLayer  *self,
                                        g_steal_pointer (&lakes), g_steal_pointer (&rivers), mbox);
   /* The last picture is of the old basemap. */
   painting_cancel (self);
-  g_clear_pointer (&self->picture, cairo_surface_destroy);
+  picture_replace (self, NULL);
   g_ptr_array_unref (self->labels);
   self->labels = g_steal_pointer (&labels);
   memcpy (self->bbox, box, sizeof box);
@@ -841,12 +908,12 @@ anx_basemap_layer_set_show_land (AnxBasemapLayer *self,
  * picture of a nearby view moved and scaled while the current one is
  * being painted.
  *
- * Returns: %FALSE while a newer picture is being painted
+ * Returns: %FALSE while a newer picture is to be painted
  */
 gboolean
 anx_basemap_layer_is_current (AnxBasemapLayer *self)
 {
   g_return_val_if_fail (ANX_IS_BASEMAP_LAYER (self), FALSE);
 
-  return self->painting == NULL;
+  return self->current;
 }

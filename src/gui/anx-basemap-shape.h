@@ -84,15 +84,6 @@ cairo_surface_t *anx_basemap_shape_render     (AnxBasemapShape        *self,
                                                const AnxBasemapView   *view,
                                                const AnxBasemapColors *colors,
                                                int                     scale);
-void             anx_basemap_shape_render_async (AnxBasemapShape        *self,
-                                                 const AnxBasemapView   *view,
-                                                 const AnxBasemapColors *colors,
-                                                 int                     scale,
-                                                 GCancellable           *cancellable,
-                                                 GAsyncReadyCallback     callback,
-                                                 gpointer                user_data);
-cairo_surface_t *anx_basemap_shape_render_finish (GAsyncResult          *result,
-                                                  GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (AnxBasemapShape, anx_basemap_shape_unref)
 
