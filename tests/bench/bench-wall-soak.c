@@ -33,6 +33,8 @@
 
 #include <adwaita.h>
 #include <locale.h>
+#include <malloc.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
@@ -101,6 +103,9 @@ typedef struct
 {
   double  seconds;
   gint64  rss_kb;
+  gint64  sqlite_kb; /* SQLite's own heap: page caches, statements */
+  gint64  heap_kb;   /* malloc's in-use bytes, all arenas */
+  gint64  arena_kb;  /* what malloc holds from the system */
   guint   fds;
   gint64  objects;
   guint   widgets;
@@ -157,6 +162,15 @@ take_sample (Sample        *sample,
     ;
   sample->seconds = seconds;
   sample->rss_kb = rss_kb ();
+  sample->sqlite_kb = sqlite3_memory_used () / 1024;
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+  {
+    struct mallinfo2 info = mallinfo2 ();
+
+    sample->heap_kb = (gint64) ((info.uordblks + info.hblkhd) / 1024);
+    sample->arena_kb = (gint64) ((info.arena + info.hblkhd) / 1024);
+  }
+#endif
   sample->fds = open_fds ();
   sample->widgets = wall != NULL ? count_widgets (GTK_WIDGET (wall)) : 0;
   sample->cursor = client != NULL ? anx_feed_client_get_cursor (client) : 0;
@@ -308,9 +322,10 @@ main (int   argc,
                      client);
         rss_max = MAX (rss_max, samples[i].rss_kb);
         if (i % 6 == 0 || i == n_samples - 1)
-          g_print ("t=%5.0f s  RSS %7.1f MB  fds %3u  objects %6" G_GINT64_FORMAT "  widgets %4u  "
-                   "cursor %" G_GUINT64_FORMAT "  %s\n",
-                   samples[i].seconds, samples[i].rss_kb / 1024.0, samples[i].fds,
+          g_print ("t=%5.0f s  RSS %7.1f MB (SQLite %5.1f, heap %6.1f of %6.1f)  fds %3u  "
+                   "objects %6" G_GINT64_FORMAT "  widgets %4u  cursor %" G_GUINT64_FORMAT "  %s\n",
+                   samples[i].seconds, samples[i].rss_kb / 1024.0, samples[i].sqlite_kb / 1024.0,
+                   samples[i].heap_kb / 1024.0, samples[i].arena_kb / 1024.0, samples[i].fds,
                    samples[i].objects, samples[i].widgets, samples[i].cursor,
                    client != NULL && anx_feed_client_get_state (client) == ANX_FEED_CLIENT_LIVE
                      ? "live" : "NOT LIVE");
@@ -349,6 +364,11 @@ main (int   argc,
   g_print ("%-22s %9.1f MB %9.1f MB %8.1f %% %7.0f %%   (max %.1f MB)\n", "RSS",
            first->rss_kb / 1024.0, last->rss_kb / 1024.0, rss_growth, LIMIT_PERCENT,
            rss_max / 1024.0);
+  g_print ("%-22s %9.1f MB %9.1f MB   (part of the RSS, not checked)\n", "  SQLite's heap",
+           first->sqlite_kb / 1024.0, last->sqlite_kb / 1024.0);
+  g_print ("%-22s %9.1f MB %9.1f MB   (held from the system: %.1f → %.1f MB)\n", "  malloc in use",
+           first->heap_kb / 1024.0, last->heap_kb / 1024.0, first->arena_kb / 1024.0,
+           last->arena_kb / 1024.0);
   g_print ("%-22s %12u %12u %8.1f %% %7.0f %%\n", "open file descriptors", first->fds, last->fds,
            fd_growth, LIMIT_PERCENT);
   g_print ("%-22s %12" G_GINT64_FORMAT " %12" G_GINT64_FORMAT " %8.1f %% %7.0f %%   (growth without the verifier cache)\n",
