@@ -82,8 +82,11 @@ struct _AnxIngest
 /* Chain verifiers (and parsed meter keys) kept at most. A charger's is
  * built from the store when it is needed again: a few queries, a fraction
  * of a millisecond, against memory that would otherwise grow with every
- * charger that reported since the console started. */
-#define MAX_VERIFIERS 2048
+ * charger that reported since the console started (a verifier with its
+ * key is about 6 KB). A sync verifies a chain page by page, and live
+ * records come once per charging session, hours apart: a larger cache
+ * would hardly be used again, only fill (bench-wall-soak). */
+#define MAX_VERIFIERS 256
 
 G_DEFINE_FINAL_TYPE (AnxIngest, anx_ingest, G_TYPE_OBJECT)
 
@@ -1605,7 +1608,7 @@ anx_ingest_set_offline_debounce (AnxIngest *self,
 /**
  * anx_ingest_set_max_verifiers:
  * @self: an ingest
- * @max_verifiers: chain verifiers kept at most (2048 by default), at least 1
+ * @max_verifiers: chain verifiers kept at most (256 by default), at least 1
  *
  * The verifiers of the chargers used least recently beyond @max_verifiers
  * are let go, and built again from the store when their charger reports.
