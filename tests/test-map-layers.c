@@ -17,6 +17,7 @@
 #include "anx-basemap-sources.h"
 #include "anx-charger-layer.h"
 #include "anx-map-points.h"
+#include "anx-map-scale.h"
 #include "anx-test-util.h"
 #include "anx-mbtiles-source.h"
 #include "anx-test-display.h"
@@ -1212,6 +1213,62 @@ test_basemap_picture (Fixture       *fixture,
   g_assert_true (draw_basemap_now (fixture, NULL, NULL));
 }
 
+/* The scale bar: a round distance whose bar, at the map's centre, is as
+ * long as that distance on the ground, and a size that never changes. */
+static void
+test_scale (Fixture       *fixture,
+            gconstpointer  data)
+{
+  GtkWidget *scale = anx_map_scale_new (fixture->viewport);
+  AnxMapScale *bar = ANX_MAP_SCALE (scale);
+  int width, height, new_width, new_height;
+  double x0, y0, x1, y1, meters, pixels;
+
+  g_object_ref_sink (scale);
+  go_to (fixture, 30.25, 120.17, 12);
+
+  /* The bar's length in pixels is its distance on the ground at the
+   * centre, measured with libshumate's own projection (east–west). */
+  meters = anx_map_scale_get_meters (bar);
+  pixels = anx_map_scale_get_bar_width (bar);
+  g_assert_cmpfloat (pixels, >, 20);
+  g_assert_cmpfloat (pixels, <=, 100);
+  anx_charger_layer_location_to_widget (fixture->chargers, 30.25, 120.17, &x0, &y0);
+  /* A degree of longitude at 30.25° N: 111,320 m × cos(30.25°). */
+  anx_charger_layer_location_to_widget (fixture->chargers, 30.25,
+                                        120.17 + meters / (111320.0 * cos (30.25 * G_PI / 180)),
+                                        &x1, &y1);
+  g_assert_cmpfloat (fabs ((x1 - x0) - pixels), <, 0.02 * pixels);
+  /* A round distance, in the interface language. */
+  g_assert_true (meters == 1000 || meters == 2000 || meters == 500);
+  g_test_message ("zoom 12: %s, %.1f px", anx_map_scale_get_text (bar), pixels);
+  g_assert_cmpstr (anx_map_scale_get_text (bar), ==,
+                   anx_test_language_is_chinese () ? "2 公里" : "2 km");
+
+  gtk_widget_measure (scale, GTK_ORIENTATION_HORIZONTAL, -1, &width, NULL, NULL, NULL);
+  gtk_widget_measure (scale, GTK_ORIENTATION_VERTICAL, -1, &height, NULL, NULL, NULL);
+
+  /* Zoomed out three levels: eight times the distance a pixel covers. */
+  go_to (fixture, 30.25, 120.17, 9);
+  g_assert_cmpfloat (anx_map_scale_get_meters (bar), >=, 5000);
+  g_assert_cmpfloat_with_epsilon (anx_map_scale_get_meters (bar) / anx_map_scale_get_bar_width (bar),
+                                  8 * meters / pixels, 1e-6 * meters / pixels);
+  g_test_message ("zoom 9: %s", anx_map_scale_get_text (bar));
+  /* Street level: metres. */
+  go_to (fixture, 30.25, 120.17, 17);
+  g_assert_cmpfloat (anx_map_scale_get_meters (bar), <, 1000);
+  g_assert_true (g_str_has_suffix (anx_map_scale_get_text (bar),
+                                   anx_test_language_is_chinese () ? "米" : " m"));
+
+  /* The same size whatever it shows: no relayout while the map zooms. */
+  gtk_widget_measure (scale, GTK_ORIENTATION_HORIZONTAL, -1, &new_width, NULL, NULL, NULL);
+  gtk_widget_measure (scale, GTK_ORIENTATION_VERTICAL, -1, &new_height, NULL, NULL, NULL);
+  g_assert_cmpint (new_width, ==, width);
+  g_assert_cmpint (new_height, ==, height);
+
+  g_object_unref (scale);
+}
+
 /* The pixel at (x, y) of a texture, as 0xRRGGBB, and its alpha. */
 static guint32
 texture_pixel (GdkTexture *texture,
@@ -1332,6 +1389,7 @@ main (int   argc,
               fixture_tear_down);
   g_test_add ("/map-layers/basemap-picture", Fixture, NULL, fixture_set_up, test_basemap_picture,
               fixture_tear_down);
+  g_test_add ("/map-layers/scale", Fixture, NULL, fixture_set_up, test_scale, fixture_tear_down);
   g_test_add_func ("/map-layers/mbtiles", test_mbtiles);
   g_test_add_func ("/map-layers/sources", test_sources);
   g_test_add_func ("/map-layers/symbols", test_symbols);

@@ -18,6 +18,7 @@
 #include "anx-geo.h"
 #include "anx-map-legend.h"
 #include "anx-map-page.h"
+#include "anx-map-scale.h"
 #include "anx-map-points.h"
 #include "anx-query-model.h"
 
@@ -467,6 +468,20 @@ anx_map_page_init (AnxMapPage *self)
   self->charger_layer = anx_charger_layer_new (viewport, self->points);
   shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->basemap));
   shumate_simple_map_add_overlay_layer (self->map, SHUMATE_LAYER (self->charger_layer));
+
+  /* libshumate's scale resizes the window at every zoom step (see
+   * AnxMapScale): ours takes its place. */
+  gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_scale (self->map)), FALSE);
+  {
+    GtkWidget *scale = anx_map_scale_new (viewport);
+
+    gtk_widget_set_halign (scale, GTK_ALIGN_START);
+    gtk_widget_set_valign (scale, GTK_ALIGN_END);
+    gtk_widget_set_margin_start (scale, 6);
+    gtk_widget_set_margin_bottom (scale, 6);
+    gtk_widget_set_can_target (scale, FALSE);
+    gtk_overlay_add_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->map))), scale);
+  }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->charger_layer),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Charging stations"), -1);
   g_signal_connect_object (self->charger_layer, "station-activated",

@@ -47,6 +47,7 @@
 #include "anx-ingest.h"
 #include "anx-map-page.h"
 #include "anx-map-points.h"
+#include "anx-map-scale.h"
 #include "anx-store.h"
 #include "anx-token-store.h"
 #include "anx-window.h"
@@ -699,6 +700,23 @@ fill_national (AnxMapPoints *points,
 
 /* ANXIN_BENCH_DIAG=1: the same path with parts of the map page hidden, to
  * see where the frame time goes. */
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 diagnose (GtkWidget      *window,
           AnxMapPage     *page,
@@ -714,6 +732,7 @@ diagnose (GtkWidget      *window,
                                                                       ANX_TYPE_MAP_PAGE,
                                                                       "legend_label")));
   ShumateSimpleMap *simple = NULL;
+  GtkWidget *scale = find_widget (GTK_WIDGET (page), ANX_TYPE_MAP_SCALE);
   GtkWidget *parts[3] = { NULL };
   const char *names[] = { "legend", "basemap layer", "charger layer" };
 
@@ -735,8 +754,15 @@ diagnose (GtkWidget      *window,
       gtk_widget_set_visible (parts[i], TRUE);
     }
   gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_license (simple)), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_scale (simple)), FALSE);
+  run_path ("diag: without the licence", window, map, viewport, path, n_waypoints, 0);
+  gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_license (simple)), TRUE);
+  gtk_widget_set_visible (scale, FALSE);
+  run_path ("diag: without the scale", window, map, viewport, path, n_waypoints, 0);
+  gtk_widget_set_visible (scale, TRUE);
   shumate_simple_map_set_show_zoom_buttons (simple, FALSE);
+  run_path ("diag: without the zoom buttons", window, map, viewport, path, n_waypoints, 0);
+  gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_license (simple)), FALSE);
+  gtk_widget_set_visible (scale, FALSE);
   run_path ("diag: without licence, scale, zoom", window, map, viewport, path, n_waypoints, 0);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     gtk_widget_set_visible (parts[i], FALSE);
@@ -744,7 +770,7 @@ diagnose (GtkWidget      *window,
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     gtk_widget_set_visible (parts[i], TRUE);
   gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_license (simple)), TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (shumate_simple_map_get_scale (simple)), TRUE);
+  gtk_widget_set_visible (scale, TRUE);
   shumate_simple_map_set_show_zoom_buttons (simple, TRUE);
 }
 
