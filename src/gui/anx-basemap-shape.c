@@ -14,6 +14,10 @@
 
 #include "anx-basemap-shape.h"
 
+#ifdef G_OS_UNIX
+#include <sys/mman.h>
+#endif
+
 /* The area the shape covers is land; the coast, open at both ends on the
  * edge of the box, closes along that edge into the sea (Hangzhou Bay and the
  * Qiantang estuary); lakes are filled; rivers are lines that widen with the
@@ -279,6 +283,54 @@ anx_basemap_shape_paint (AnxBasemapShape        *self,
  *
  * Returns: (transfer full): the picture
  */
+#ifdef G_OS_UNIX
+typedef struct
+{
+  void  *data;
+  gsize  size;
+} Pages;
+
+static void
+pages_unmap (void *data)
+{
+  Pages *pages = data;
+
+  munmap (pages->data, pages->size);
+  g_free (pages);
+}
+#endif
+
+/* An opaque image of @width × @height. Its pixels are pages of its own,
+ * given back to the system when it goes: through malloc, a freed picture
+ * of several megabytes raises glibc's mmap threshold, and the next ones
+ * stay in its arenas (bench-wall-soak saw the RSS step up by a picture). */
+static cairo_surface_t *
+picture_new (int width,
+             int height)
+{
+#ifdef G_OS_UNIX
+  static const cairo_user_data_key_t pages_key;
+  int stride = cairo_format_stride_for_width (CAIRO_FORMAT_RGB24, width);
+  Pages *pages = g_new0 (Pages, 1);
+  cairo_surface_t *surface;
+
+  pages->size = (gsize) stride * height;
+  pages->data = mmap (NULL, pages->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages->data != MAP_FAILED)
+    {
+      surface = cairo_image_surface_create_for_data (pages->data, CAIRO_FORMAT_RGB24, width, height,
+                                                     stride);
+      if (cairo_surface_set_user_data (surface, &pages_key, pages, pages_unmap) ==
+          CAIRO_STATUS_SUCCESS)
+        return surface;
+      cairo_surface_destroy (surface);
+      munmap (pages->data, pages->size);
+    }
+  g_free (pages);
+#endif
+  return cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+}
+
 cairo_surface_t *
 anx_basemap_shape_render (AnxBasemapShape        *self,
                           const AnxBasemapView   *view,
@@ -288,7 +340,7 @@ anx_basemap_shape_render (AnxBasemapShape        *self,
   int width = MAX (1, (int) ceil (view->width * scale));
   int height = MAX (1, (int) ceil (view->height * scale));
   /* Opaque: the view is painted whole. */
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  cairo_surface_t *surface = picture_new (width, height);
   cairo_t *cr;
 
   cairo_surface_set_device_scale (surface, scale, scale);
