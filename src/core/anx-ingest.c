@@ -19,20 +19,11 @@
  */
 
 #define G_LOG_DOMAIN "anx-ingest"
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* SCHED_BATCH */
-#endif
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 #include <string.h>
-#ifdef __linux__
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 #include "anx-alarm-rules.h"
 #include "anx-chain-verifier.h"
@@ -40,6 +31,7 @@
 #include "anx-finding.h"
 #include "anx-ingest.h"
 #include "anx-registry-entry.h"
+#include "anx-thread.h"
 
 typedef struct
 {
@@ -599,21 +591,6 @@ get_worker_db (AnxIngest *self)
   return db;
 }
 
-/* Verification threads never preempt the UI thread when they wake up
- * (SCHED_BATCH) and yield to it when both want a core (nice 5; a nice
- * value weighs against the threads of the same autogroup only, not
- * against other programs, so it costs no throughput on a busy machine). */
-static void
-lower_thread_priority (void)
-{
-#ifdef __linux__
-  struct sched_param param = { 0 };
-
-  sched_setscheduler (0, SCHED_BATCH, &param);
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5);
-#endif
-}
-
 /* A verified batch on its way to the writer. */
 typedef struct
 {
@@ -672,7 +649,7 @@ process_lane (gpointer data,
   AnxIngest *self = user_data;
   Lane *lane = data;
 
-  lower_thread_priority ();
+  anx_thread_lower_priority ();
 
   for (;;)
     {

@@ -6,19 +6,13 @@
  */
 
 #define G_LOG_DOMAIN "anx-basemap-painter"
-#define _GNU_SOURCE /* SCHED_BATCH */
 
 #include "config.h"
 
 #include <gio/gio.h>
-#ifdef __linux__
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 #include "anx-basemap-painter.h"
+#include "anx-thread.h"
 
 /* The pictures are painted while the map moves, on a core the frames
  * themselves need on a small machine: on its own thread, which never
@@ -60,24 +54,13 @@ job_free (gpointer data)
 }
 
 static void
-lower_thread_priority (void)
-{
-#ifdef __linux__
-  struct sched_param param = { 0 };
-
-  sched_setscheduler (0, SCHED_BATCH, &param);
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 5);
-#endif
-}
-
-static void
 run_job (gpointer data,
          gpointer user_data)
 {
   Job *job = data;
 
   /* The pool's one thread: lowering it again is a no-op. */
-  lower_thread_priority ();
+  anx_thread_lower_priority ();
   if (job->task != NULL && !g_task_return_error_if_cancelled (job->task))
     g_task_return_pointer (job->task,
                            anx_basemap_shape_render (job->shape, &job->view, &job->colors,
