@@ -413,8 +413,10 @@ painting_start (AnxBasemapLayer      *self,
 }
 
 /* Draws the picture into @rect: a copy when it is the view's own, pixel for
- * pixel, else resampled (bilinear). A texture node would cost GTK 4.8's
- * cairo renderer a conversion of the whole picture every frame. */
+ * pixel, else resampled to the nearest pixel (bilinear cost a frame about a
+ * millisecond more, for a stand-in shown a frame or two). A texture node
+ * would cost GTK 4.8's cairo renderer a conversion of the whole picture in
+ * every frame. */
 static void
 draw_picture (AnxBasemapLayer       *self,
               GtkSnapshot           *snapshot,
@@ -428,9 +430,7 @@ draw_picture (AnxBasemapLayer       *self,
   cairo_translate (cr, rect->origin.x, rect->origin.y);
   cairo_scale (cr, stretch, stretch);
   cairo_set_source_surface (cr, self->picture, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), picture_exact (self, view, rect)
-                                                       ? CAIRO_FILTER_NEAREST
-                                                       : CAIRO_FILTER_FAST);
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_NEAREST);
   cairo_paint (cr);
   cairo_destroy (cr);
 }
