@@ -8,10 +8,12 @@
 
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
 #include "anx-key-cache.h"
+#include "anx-meter-key-private.h"
 #include "anx-meter-key.h"
 #include "anx-ocmf.h"
 #include "anx-signature.h"
@@ -758,6 +760,86 @@ test_key_errors (void)
   }
 }
 
+/* Registry keys of every curve are read without OpenSSL's decoder: the
+ * bytes read must be exactly what OpenSSL writes, the key the same, and a
+ * key in any other form (a compressed point) must still load, through
+ * d2i_PUBKEY(). */
+static void
+test_key_fast_path (void)
+{
+  for (int a = 1; a < ANX_SIGNATURE_ALGORITHM_LAST; a++)
+    {
+      g_autoptr(AnxMeterKey) key = generate (a);
+      g_autoptr(GError) error = NULL;
+      GBytes *written = anx_meter_key_get_der (key);
+      gsize len = 0;
+      const guint8 *der = g_bytes_get_data (written, &len);
+      const guint8 *p = der;
+      EVP_PKEY *fast = anx_meter_key_read_named_curve_spki (der, len);
+      EVP_PKEY *slow = d2i_PUBKEY (NULL, &p, (long) len);
+      g_autoptr(AnxMeterKey) loaded = anx_meter_key_new_from_der (der, len, &error);
+      g_autofree char *payload = make_payload ((guint) a);
+      g_autofree char *record = sign_record (key, payload, FALSE);
+      g_autofree char *compressed_hex = NULL;
+      g_autoptr(AnxMeterKey) from_compressed = NULL;
+      unsigned char *compressed = NULL;
+      int compressed_len;
+      guint8 *broken;
+
+      g_test_message ("%s", anx_signature_algorithm_to_ocmf (a));
+      g_assert_nonnull (fast);
+      g_assert_nonnull (slow);
+      g_assert_cmpint (EVP_PKEY_eq (fast, slow), ==, 1);
+      g_assert_true (EVP_PKEY_is_a (fast, EVP_PKEY_get0_type_name (slow)));
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (anx_meter_key_get_der (loaded), written));
+      g_assert_cmpstr (anx_meter_key_get_fingerprint (loaded), ==,
+                       anx_meter_key_get_fingerprint (key));
+      g_assert_cmpstr (anx_meter_key_get_curve (loaded), ==, anx_meter_key_get_curve (key));
+      g_assert_cmpint (anx_meter_key_get_algorithm (loaded), ==, a);
+      g_assert_cmpint (verify_text (record, loaded), ==, ANX_SIGNATURE_VALID);
+
+      /* Not on the curve: not read fast, and refused as before */
+      broken = g_memdup2 (der, len);
+      broken[len - 1] ^= 0x01;
+      g_assert_null (anx_meter_key_read_named_curve_spki (broken, len));
+      g_assert_null (anx_meter_key_new_from_der (broken, len, &error));
+      g_assert_error (error, ANX_METER_KEY_ERROR, ANX_METER_KEY_ERROR_INVALID);
+      g_clear_error (&error);
+      /* Truncated, or with a byte after it */
+      g_assert_null (anx_meter_key_read_named_curve_spki (der, len - 1));
+      broken = g_realloc (broken, len + 1);
+      memcpy (broken, der, len);
+      broken[len] = 0;
+      g_assert_null (anx_meter_key_read_named_curve_spki (broken, len + 1));
+      g_free (broken);
+
+      /* A compressed point goes through d2i_PUBKEY() */
+      g_assert_cmpint (EVP_PKEY_set_utf8_string_param (
+                           slow, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"),
+                       ==, 1);
+      compressed_len = i2d_PUBKEY (slow, &compressed);
+      g_assert_cmpint (compressed_len, >, 0);
+      g_assert_cmpint (compressed_len, <, (int) len);
+      g_assert_null (anx_meter_key_read_named_curve_spki (compressed, (gsize) compressed_len));
+      compressed_hex = g_strdup ("");
+      for (int i = 0; i < compressed_len; i++)
+        {
+          char *next = g_strdup_printf ("%s%02x", compressed_hex, compressed[i]);
+
+          g_free (compressed_hex);
+          compressed_hex = next;
+        }
+      from_compressed = anx_meter_key_new_from_text (compressed_hex, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (verify_text (record, from_compressed), ==, ANX_SIGNATURE_VALID);
+
+      OPENSSL_free (compressed);
+      EVP_PKEY_free (fast);
+      EVP_PKEY_free (slow);
+    }
+}
+
 static void
 test_key_cache (void)
 {
@@ -953,6 +1035,7 @@ main (int   argc,
   g_test_add_func ("/signature/der-edge-cases", test_der_edge_cases);
   g_test_add_func ("/signature/sm2", test_sm2);
   g_test_add_func ("/signature/key-errors", test_key_errors);
+  g_test_add_func ("/signature/key-fast-path", test_key_fast_path);
   g_test_add_func ("/signature/key-cache", test_key_cache);
   g_test_add_func ("/signature/concurrency", test_concurrency);
 

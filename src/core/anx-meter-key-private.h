@@ -31,6 +31,12 @@ AnxVerifyContext *anx_meter_key_acquire_context    (AnxMeterKey      *key);
 void              anx_meter_key_release_context    (AnxMeterKey      *key,
                                                     AnxVerifyContext *context);
 
+/* The fast reading of a named-curve key (uncompressed point) that
+ * anx_meter_key_new_from_der() tries before d2i_PUBKEY(); %NULL for any
+ * other form. For the test that holds it to OpenSSL's encoding. */
+EVP_PKEY         *anx_meter_key_read_named_curve_spki (const guint8 *der,
+                                                       gsize         der_len);
+
 /* clang-format on */
 
 G_END_DECLS
