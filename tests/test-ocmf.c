@@ -131,8 +131,8 @@ test_full_record (void)
   g_assert_cmpstr (r0->status, ==, "G");
   g_assert_cmpuint (r0->carried, ==, 0);
   g_assert_cmpint (r0->clock, ==, ANX_OCMF_CLOCK_SYNCHRONIZED);
-  g_assert_nonnull (r0->object);
-  g_assert_true (json_object_has_member (r0->object, "CL"));
+  g_assert_nonnull (anx_ocmf_get_reading_object (ocmf, 0));
+  g_assert_true (json_object_has_member (anx_ocmf_get_reading_object (ocmf, 0), "CL"));
   g_assert_cmpstr (r1->transaction, ==, "E");
 
   g_assert_true (anx_ocmf_get_transaction_energy (ocmf, &start, &stop, &error));
@@ -356,7 +356,7 @@ test_carry_forward (void)
   g_assert_cmpuint (r1->carried, ==,
                     ANX_OCMF_CARRIED_TM | ANX_OCMF_CARRIED_TX | ANX_OCMF_CARRIED_RT |
                         ANX_OCMF_CARRIED_EF);
-  g_assert_false (json_object_has_member (r1->object, "TM"));
+  g_assert_false (json_object_has_member (anx_ocmf_get_reading_object (ocmf, 1), "TM"));
 
   g_assert_cmpstr (r3->transaction, ==, "E");
   g_assert_cmpstr (r3->time_text, ==, "2021-10-06T13:15:13,000+0200 R");
@@ -873,13 +873,13 @@ lazy_thread (gpointer data)
   /* Different orders, so that each object has racing first users */
   if (job->index % 2 == 0)
     {
-      job->reading0 = anx_ocmf_get_reading (job->ocmf, 0)->object;
+      job->reading0 = anx_ocmf_get_reading_object (job->ocmf, 0);
       job->payload = anx_ocmf_get_payload_object (job->ocmf);
     }
   else
     {
       job->payload = anx_ocmf_get_payload_object (job->ocmf);
-      job->reading0 = anx_ocmf_get_reading (job->ocmf, 0)->object;
+      job->reading0 = anx_ocmf_get_reading_object (job->ocmf, 0);
     }
   job->signature = anx_ocmf_get_signature_object (job->ocmf);
   job->ms = anx_ocmf_get_string (job->ocmf, "MS");
@@ -945,7 +945,7 @@ check_lazy_objects (const char *text)
     {
       g_autoptr(JsonNode) reading_ref = json_node_copy (json_array_get_element (rd_ref, i));
 
-      g_assert_true (object_equal (anx_ocmf_get_reading (ocmf, i)->object, reading_ref));
+      g_assert_true (object_equal (anx_ocmf_get_reading_object (ocmf, i), reading_ref));
     }
   {
     JsonNode *lc = json_object_get_member (json_node_get_object (payload_ref), "LC");

@@ -24,7 +24,7 @@
  * json-glib objects: the fields OCMF defines are read from what it
  * remembered. The json-glib object model of the payload and the signature
  * section is built only when asked for (anx_ocmf_get_payload_object() and
- * friends, the readings' objects), by the same scanner run again over the
+ * anx_ocmf_get_reading_object()), by the same scanner run again over the
  * already validated bytes, once per record, safely from any thread. */
 
 #define MAX_DEPTH 16
@@ -86,7 +86,8 @@ struct _AnxOcmf
   /* Built on first use; set once with a compare-and-swap */
   JsonNode *payload_root;
   JsonNode *signature_root;
-  gsize readings_linked; /* g_once: readings[].object set */
+  gsize readings_linked;        /* g_once: reading_objects set */
+  JsonObject **reading_objects; /* owned by payload_root */
 
   GStringChunk *chunk;
   GArray *spans; /* of Span: the payload's, for anx_ocmf_get_string() */
@@ -1058,7 +1059,7 @@ get_signature_root (AnxOcmf *ocmf)
   return get_root (ocmf, &ocmf->signature_root, ocmf->signature_offset);
 }
 
-/* Points each reading's .object into the payload's object model. */
+/* Points each reading's object into the payload's object model. */
 static void
 link_readings (AnxOcmf *ocmf)
 {
@@ -1067,8 +1068,9 @@ link_readings (AnxOcmf *ocmf)
       JsonArray *rd = json_object_get_array_member (json_node_get_object (get_payload_root (ocmf)),
                                                     "RD");
 
+      ocmf->reading_objects = g_new0 (JsonObject *, MAX (ocmf->n_readings, 1));
       for (guint i = 0; i < ocmf->n_readings; i++)
-        ocmf->readings[i].object = json_array_get_object_element (rd, i);
+        ocmf->reading_objects[i] = json_array_get_object_element (rd, i);
       g_once_init_leave (&ocmf->readings_linked, 1);
     }
 }
@@ -1348,7 +1350,7 @@ parse_readings (Context *ctx)
       ctx->rd_hi = ends[i];
       g_assert (g_array_index (ctx->spans, Span, ends[i]).rd_index == ri);
 
-      /* r->object is set on first use, by link_readings() */
+      /* Its object is linked on first use, by link_readings() */
       if (find_span (ctx, ri, NULL)->kind != KIND_OBJECT)
         return set_field_error (ctx, ANX_OCMF_ERROR_FIELD_TYPE, ri, NULL,
                                 _("a reading must be a JSON object"));
@@ -1795,6 +1797,7 @@ anx_ocmf_unref (AnxOcmf *ocmf)
     for (guint i = 0; i < ocmf->n_readings; i++)
       g_clear_pointer (&ocmf->readings[i].time, g_date_time_unref);
   g_free (ocmf->readings);
+  g_free (ocmf->reading_objects);
   g_clear_pointer (&ocmf->payload_root, json_node_unref);
   g_clear_pointer (&ocmf->signature_root, json_node_unref);
   g_clear_pointer (&ocmf->spans, g_array_unref);
@@ -2053,8 +2056,30 @@ anx_ocmf_get_reading (AnxOcmf *ocmf,
   g_return_val_if_fail (ocmf != NULL, NULL);
   g_return_val_if_fail (index < ocmf->n_readings, NULL);
 
-  link_readings (ocmf);
   return &ocmf->readings[index];
+}
+
+/**
+ * anx_ocmf_get_reading_object:
+ * @ocmf: a record
+ * @index: 0 to anx_ocmf_get_n_readings() - 1
+ *
+ * The reading's JSON object, for fields #AnxOcmfReading does not hold. It
+ * is built on first use (the whole payload's object model), which costs
+ * more than everything else about a record but its signature: the
+ * verifier does not need it.
+ *
+ * Returns: (transfer none): the reading's object, valid as long as @ocmf
+ */
+JsonObject *
+anx_ocmf_get_reading_object (AnxOcmf *ocmf,
+                             guint    index)
+{
+  g_return_val_if_fail (ocmf != NULL, NULL);
+  g_return_val_if_fail (index < ocmf->n_readings, NULL);
+
+  link_readings (ocmf);
+  return ocmf->reading_objects[index];
 }
 
 /* OBIS A-B:C.D.E(.F) in any of its spellings ("1-0:1.8.0", "1-b:1.8.0",

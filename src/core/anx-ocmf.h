@@ -139,7 +139,8 @@ typedef enum
  * @error_flags: `EF` (e.g. "", "E", "Et"), or %NULL
  * @status: `ST` (e.g. "G" good, "M" manipulated, "X" exchanged), or %NULL
  * @carried: #AnxOcmfCarried bits of fields taken from the previous reading
- * @object: the reading's JSON object as parsed, for fields not listed here
+ *
+ * Fields not listed here are in anx_ocmf_get_reading_object().
  *
  * One entry of `RD`. Owned by its #AnxOcmf; read-only.
  */
@@ -160,7 +161,6 @@ typedef struct
   const char         *error_flags;
   const char         *status;
   guint               carried;
-  JsonObject         *object;
 } AnxOcmfReading;
 
 /**
@@ -202,6 +202,8 @@ JsonObject           *anx_ocmf_get_loss_compensation    (AnxOcmf             *oc
 
 guint                 anx_ocmf_get_n_readings           (AnxOcmf             *ocmf);
 const AnxOcmfReading *anx_ocmf_get_reading              (AnxOcmf             *ocmf,
+                                                         guint                index);
+JsonObject           *anx_ocmf_get_reading_object       (AnxOcmf             *ocmf,
                                                          guint                index);
 const AnxOcmfReading *anx_ocmf_find_energy_reading      (AnxOcmf             *ocmf,
                                                          AnxOcmfReadingRole   role);
