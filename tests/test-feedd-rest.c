@@ -1068,6 +1068,51 @@ test_refuses_insecure_remote (Fixture       *fixture,
   g_assert_nonnull (strstr (log, "Refusing plain HTTP on 192.0.2.1"));
 }
 
+/* --sim-signature: every meter of the registry served has that algorithm;
+ * an algorithm meters do not use is refused before anything starts, and a
+ * ledger holds to the algorithm it was simulated with. */
+static void
+test_sim_signature (Fixture       *fixture,
+                    gconstpointer  user_data)
+{
+  const char *extra[] = { "--listen", "127.0.0.1:0", "--simulate", "hangzhou", "--seed",
+                          G_STRINGIFY (SEED), "--sim-scale", "tiny", "--sim-signature",
+                          "SM2-SM3", NULL };
+  const char *unknown[] = { "--listen", "127.0.0.1:0", "--simulate", "hangzhou",
+                            "--sim-signature", "ECDSA-secp256r1-SHA512", NULL };
+  const char *mixed[] = { "--listen", "127.0.0.1:0", "--simulate", "hangzhou", "--seed",
+                          G_STRINGIFY (SEED), "--sim-scale", "tiny", NULL };
+  g_autoptr(Feedd) feedd = feedd_spawn (fixture, fixture->tokens, extra);
+  g_autoptr(Feedd) refused = NULL;
+  g_autoptr(Feedd) other = NULL;
+  g_autoptr(GPtrArray) meters = NULL;
+  g_autofree char *log = NULL;
+
+  g_assert_nonnull (feedd->base_url);
+  meters = fetch_all (fixture, feedd, "meters", 1000);
+  g_assert_cmpuint (meters->len, >, 10);
+  for (guint i = 0; i < meters->len; i++)
+    g_assert_cmpstr (json_object_get_string_member (meters->pdata[i], "signature_algorithm"), ==,
+                     "SM2-SM3");
+  feedd_stop (feedd);
+
+  refused = feedd_spawn (fixture, fixture->tokens, unknown);
+  g_assert_null (refused->base_url);
+  g_subprocess_wait (refused->process, NULL, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (refused->process), ==, 2); /* usage */
+  log = read_file (refused->stderr_path);
+  g_assert_nonnull (strstr (log, "Unknown signature algorithm “ECDSA-secp256r1-SHA512”"));
+
+  /* The same ledger without the option is another registry: refused */
+  other = feedd_spawn (fixture, fixture->tokens, mixed);
+  g_assert_null (other->base_url);
+  g_subprocess_wait (other->process, NULL, NULL);
+  g_assert_cmpint (g_subprocess_get_exit_status (other->process), ==, 1);
+  g_clear_pointer (&log, g_free);
+  log = read_file (other->stderr_path);
+  g_assert_nonnull (strstr (log, "signatures=SM2-SM3"));
+}
+
 static void
 test_tls (Fixture       *fixture,
           gconstpointer  user_data)
@@ -1193,6 +1238,7 @@ main (int   argc,
   ADD ("ipv6", test_ipv6);
   ADD ("refuses-insecure-remote", test_refuses_insecure_remote);
   ADD ("tls", test_tls);
+  ADD ("sim-signature", test_sim_signature);
 #undef ADD
 
   return g_test_run ();

@@ -464,6 +464,43 @@ test_scales (void)
   g_assert_error (error, ANX_SIM_NETWORK_ERROR, ANX_SIM_NETWORK_ERROR_INVALID_PARAMS);
 }
 
+/* One signature algorithm for every meter changes that and nothing else. */
+static void
+test_one_signature (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(AnxSimNetwork) mixed = new_network ("small", 5);
+  AnxSimParams params;
+  AnxSimNetwork *network;
+  const AnxSimMeter *meters, *mixed_meters;
+  guint n_meters, n_mixed, n_changed = 0;
+
+  g_assert_true (anx_sim_params_init_scale (&params, "small", 5, &error));
+  params.signature_algorithm = ANX_SIGNATURE_ALGORITHM_ECDSA_SECP256R1_SHA256;
+  network = anx_sim_network_new (&params, &error);
+  g_assert_no_error (error);
+  meters = anx_sim_network_get_meters (network, &n_meters);
+  mixed_meters = anx_sim_network_get_meters (mixed, &n_mixed);
+  g_assert_cmpuint (n_meters, ==, n_mixed);
+  for (guint i = 0; i < n_meters; i++)
+    {
+      g_assert_cmpstr (meters[i].signature_algorithm, ==, "ECDSA-secp256r1-SHA256");
+      g_assert_cmpstr (meters[i].serial, ==, mixed_meters[i].serial);
+      g_assert_cmpstr (meters[i].physical_seal_id, ==, mixed_meters[i].physical_seal_id);
+      g_assert_true (g_date_compare (&meters[i].rotation_due, &mixed_meters[i].rotation_due) ==
+                     0);
+      n_changed += !g_str_equal (mixed_meters[i].signature_algorithm, "ECDSA-secp256r1-SHA256");
+    }
+  /* The mix had others (about 22 %) */
+  g_assert_cmpuint (n_changed, >, n_meters / 10);
+  g_assert_cmpuint (n_changed, <, n_meters / 3);
+  anx_sim_network_free (network);
+
+  params.signature_algorithm = ANX_SIGNATURE_ALGORITHM_LAST;
+  g_assert_null (anx_sim_network_new (&params, &error));
+  g_assert_error (error, ANX_SIM_NETWORK_ERROR, ANX_SIM_NETWORK_ERROR_INVALID_PARAMS);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -479,6 +516,7 @@ main (int   argc,
   g_test_add_func ("/sim-network/chargers-and-meters", test_chargers_and_meters);
   g_test_add_func ("/sim-network/tariffs", test_tariffs);
   g_test_add_func ("/sim-network/scales", test_scales);
+  g_test_add_func ("/sim-network/one-signature", test_one_signature);
 
   return g_test_run ();
 }

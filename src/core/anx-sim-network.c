@@ -508,6 +508,14 @@ check_params (const AnxSimParams  *params,
       return FALSE;
     }
 
+  if (params->signature_algorithm != ANX_SIGNATURE_ALGORITHM_UNKNOWN &&
+      anx_signature_algorithm_to_ocmf (params->signature_algorithm) == NULL)
+    {
+      g_set_error_literal (error, ANX_SIM_NETWORK_ERROR, ANX_SIM_NETWORK_ERROR_INVALID_PARAMS,
+                           _("The simulator's signature algorithm is not one meters use"));
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -676,6 +684,9 @@ generate_meter (AnxSimNetwork *self,
       signature_algorithms[rng_weighted (rng, algorithm_weights,
                                          G_N_ELEMENTS (signature_algorithms))]
           .name;
+  /* Drawn all the same, so that the rest of the network does not change. */
+  if (self->params.signature_algorithm != ANX_SIGNATURE_ALGORITHM_UNKNOWN)
+    meter->signature_algorithm = anx_signature_algorithm_to_ocmf (self->params.signature_algorithm);
 
   /* Most meters were verified when the build-out of 2018–2022 installed
    * them; some old stock from 2014–2017 is due or overdue for rotation. */

@@ -9,6 +9,7 @@
 #include <glib.h>
 
 #include "anx-geo.h"
+#include "anx-signature.h"
 
 G_BEGIN_DECLS
 
@@ -114,6 +115,10 @@ typedef struct
   /* Day against which "overdue" is judged: the platform's launch date
    * (2022-05-20) by default. */
   GDate reference_date;
+  /* Every meter's signature algorithm; ANX_SIGNATURE_ALGORITHM_UNKNOWN (the
+   * default) for the Hangzhou mix (78 % P-256, 15 % SM2, ...). The rest of
+   * the network is the same either way. */
+  AnxSignatureAlgorithm signature_algorithm;
 } AnxSimParams;
 
 typedef struct _AnxSimNetwork AnxSimNetwork;

@@ -846,6 +846,7 @@ anx_feed_ledger_load_simulation (AnxFeedLedger       *self,
   g_autofree char *existing = NULL;
   g_autofree char *seed = NULL;
   g_autofree char *now = NULL;
+  const char *algorithm;
   gint64 n_operators = 0;
 
   g_return_val_if_fail (ANX_IS_FEED_LEDGER (self), FALSE);
@@ -855,10 +856,14 @@ anx_feed_ledger_load_simulation (AnxFeedLedger       *self,
     *loaded_now = FALSE;
 
   reference = format_date (&params->reference_date);
+  /* One algorithm for every meter is another registry; the mix says nothing
+   * (the source of ledgers made before the option). */
+  algorithm = anx_signature_algorithm_to_ocmf (params->signature_algorithm);
   source = g_strdup_printf ("simulator scale=%s seed=%" G_GUINT64_FORMAT
-                            " operators=%u stations=%u chargers=%u reference=%s",
+                            " operators=%u stations=%u chargers=%u reference=%s%s%s",
                             scale, params->seed, params->n_operators, params->n_stations,
-                            params->n_chargers, reference);
+                            params->n_chargers, reference, algorithm != NULL ? " signatures=" : "",
+                            algorithm != NULL ? algorithm : "");
 
   if (!exec_sql (self, "BEGIN IMMEDIATE", error))
     return FALSE;

@@ -41,6 +41,7 @@ typedef struct
   char *anomalies;
   char *ground_truth;
   char *sim_start;
+  char *sim_signature;
   gint heartbeat;
   gint max_queue;
   gint64 retain_events;
@@ -61,6 +62,7 @@ options_clear (Options *options)
   g_clear_pointer (&options->anomalies, g_free);
   g_clear_pointer (&options->ground_truth, g_free);
   g_clear_pointer (&options->sim_start, g_free);
+  g_clear_pointer (&options->sim_signature, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -145,6 +147,10 @@ parse_options (Options   *options,
     { "ground-truth", 0, 0, G_OPTION_ARG_FILENAME, &options->ground_truth,
       N_("Append what the simulator injected to this file, one JSON object per line"),
       N_("FILE") },
+    { "sim-signature", 0, 0, G_OPTION_ARG_STRING, &options->sim_signature,
+      N_("Give every simulated meter this signature algorithm, e.g. ECDSA-secp256r1-SHA256 "
+         "(default: Hangzhou's mix of P-256, SM2 and others)"),
+      N_("ALGORITHM") },
     { "sim-start", 0, 0, G_OPTION_ARG_STRING, &options->sim_start,
       N_("Simulated time the history starts at, RFC 3339 (default: now minus the back-fill)"),
       N_("TIME") },
@@ -202,10 +208,21 @@ parse_options (Options   *options,
       return FALSE;
     }
 
-  if (options->simulate == NULL && options->sim_scale != NULL)
+  if (options->simulate == NULL && (options->sim_scale != NULL || options->sim_signature != NULL))
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           _("--sim-scale needs --simulate hangzhou"));
+                           _("--sim-scale and --sim-signature need --simulate hangzhou"));
+      return FALSE;
+    }
+
+  if (options->sim_signature != NULL &&
+      anx_signature_algorithm_from_ocmf (options->sim_signature) ==
+          ANX_SIGNATURE_ALGORITHM_UNKNOWN)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("Unknown signature algorithm “%s” for --sim-signature (e.g. "
+                     "ECDSA-secp256r1-SHA256 or SM2-SM3)"),
+                   options->sim_signature);
       return FALSE;
     }
 
@@ -320,8 +337,11 @@ run (Options  *options,
       gint64 start = g_get_monotonic_time ();
 
       if (!anx_sim_params_init_scale (&params, options->sim_scale, (guint64) options->seed,
-                                      error) ||
-          !anx_feed_ledger_load_simulation (ledger, options->sim_scale, &params, &loaded_now,
+                                      error))
+        return FALSE;
+      if (options->sim_signature != NULL)
+        params.signature_algorithm = anx_signature_algorithm_from_ocmf (options->sim_signature);
+      if (!anx_feed_ledger_load_simulation (ledger, options->sim_scale, &params, &loaded_now,
                                             error))
         return FALSE;
 
