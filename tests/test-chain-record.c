@@ -319,6 +319,58 @@ test_round_trip (void)
     anx_chain_record_unref (records[i]);
 }
 
+/* anx_chain_record_to_json() writes the compact text itself: it must be
+ * what json-glib writes from anx_chain_record_to_json_node(), for every
+ * kind, optional member and character (each ASCII one, UTF-8, U+2028). */
+static void
+test_compact_json (void)
+{
+  g_autoptr(GDateTime) at = time_at ("2026-03-16T11:20:31.125+08:00");
+  g_autoptr(GDateTime) when = time_at ("2026-03-16T10:20:00Z");
+  g_autoptr(GBytes) key = g_bytes_new_static ("\x30\x01\x02", 3);
+  g_autoptr(GString) all = g_string_new ("王 \u2028 é ");
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) anx_chain_record_unref);
+  AnxChainRecord *record;
+
+  for (int c = 1; c < 0x80; c++)
+    g_string_append_c (all, (char) c);
+
+  record = anx_chain_record_new (ANX_CHAIN_RECORD_KIND_CHARGE, all->str, 7, NULL, at);
+  anx_chain_record_set_charge (record, all->str, all->str, 31200, 3094);
+  anx_chain_record_add_tariff_segment (record, all->str, 12000, 121340);
+  anx_chain_record_add_tariff_segment (record, "平", 19200, 85320);
+  g_ptr_array_add (records, record);
+  record = anx_chain_record_new (ANX_CHAIN_RECORD_KIND_CHARGE, "C1", 0, NULL, at);
+  anx_chain_record_set_charge (record, NULL, "OCMF|{}|{}", 0, 0);
+  g_ptr_array_add (records, record);
+  record = anx_chain_record_new (ANX_CHAIN_RECORD_KIND_SEAL, "C1", 1, NULL, at);
+  anx_chain_record_set_seal (record, all->str, ANX_SEAL_ACTION_REMOVED, when, NULL);
+  g_ptr_array_add (records, record);
+  record = anx_chain_record_new (ANX_CHAIN_RECORD_KIND_METER_EXCHANGE, "C1", 2, NULL, at);
+  anx_chain_record_set_meter_exchange (record, all->str, key, "M-NEW", key, all->str);
+  g_ptr_array_add (records, record);
+  record = anx_chain_record_new (ANX_CHAIN_RECORD_KIND_INSPECTION, "C1", 3, NULL, at);
+  anx_chain_record_set_inspection (record, all->str, ANX_INSPECTION_RESULT_FAIL, when, all->str,
+                                   NULL);
+  anx_chain_record_add_seal_removed (record, all->str);
+  anx_chain_record_add_seal_removed (record, "A");
+  g_ptr_array_add (records, record);
+  record = anx_chain_record_new (ANX_CHAIN_RECORD_KIND_INSPECTION, "C1", 4, NULL, at);
+  anx_chain_record_set_inspection (record, "I", ANX_INSPECTION_RESULT_PASS, when, NULL, "k");
+  anx_chain_record_set_measured_error (record, TRUE, -35);
+  g_ptr_array_add (records, record);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      g_autoptr(JsonNode) node = anx_chain_record_to_json_node (records->pdata[i]);
+      g_autofree char *expected = json_to_string (node, FALSE);
+      g_autofree char *compact = anx_chain_record_to_json (records->pdata[i], FALSE);
+
+      g_assert_cmpstr (compact, ==, expected);
+    }
+}
+
 static void
 test_content_changes_hash (void)
 {
@@ -511,6 +563,7 @@ main (int   argc,
   g_test_add_func ("/chain-record/negative-time-and-error", test_negative_time_and_error);
   g_test_add_func ("/chain-record/amount-rule", test_amount_rule);
   g_test_add_func ("/chain-record/round-trip", test_round_trip);
+  g_test_add_func ("/chain-record/compact-json", test_compact_json);
   g_test_add_func ("/chain-record/content-changes-hash", test_content_changes_hash);
   g_test_add_func ("/chain-record/minimal-json", test_minimal_json);
   g_test_add_func ("/chain-record/malformed-json", test_malformed_json);

@@ -1673,18 +1673,222 @@ anx_chain_record_to_json_node (AnxChainRecord *self)
   return json_builder_get_root (builder);
 }
 
+/* The compact text is written directly, byte for byte what json-glib's
+ * generator writes for anx_chain_record_to_json_node() (test-chain-record
+ * compares them): building the tree and generating from it cost 20 µs a
+ * record, 6 % of an initial sync, which stores every record's text. */
+
+/* As json-glib 1.6 escapes strings: `"` and `\`, the control characters
+ * below U+001F and U+007F; UTF-8 as it is. */
+static void
+append_string (GString    *out,
+               const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      char c = *p;
+
+      if (c == '\\' || c == '"')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, c);
+        }
+      else if ((c > 0 && c < 0x1f) || c == 0x7f)
+        {
+          switch (c)
+            {
+            case '\b':
+              g_string_append (out, "\\b");
+              break;
+            case '\f':
+              g_string_append (out, "\\f");
+              break;
+            case '\n':
+              g_string_append (out, "\\n");
+              break;
+            case '\r':
+              g_string_append (out, "\\r");
+              break;
+            case '\t':
+              g_string_append (out, "\\t");
+              break;
+            default:
+              g_string_append_printf (out, "\\u00%.2x", (guint) c);
+              break;
+            }
+        }
+      else
+        g_string_append_c (out, c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_member (GString    *out,
+               const char *name)
+{
+  if (out->str[out->len - 1] != '{')
+    g_string_append_c (out, ',');
+  append_string (out, name);
+  g_string_append_c (out, ':');
+}
+
+static void
+append_string_member (GString    *out,
+                      const char *name,
+                      const char *value)
+{
+  append_member (out, name);
+  if (value != NULL)
+    append_string (out, value);
+  else
+    g_string_append (out, "null");
+}
+
+static void
+append_int_member (GString    *out,
+                   const char *name,
+                   gint64      value)
+{
+  append_member (out, name);
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, value);
+}
+
+static void
+append_time_member (GString    *out,
+                    const char *name,
+                    GDateTime  *time)
+{
+  g_autofree char *text = anx_chain_format_time (time);
+
+  append_string_member (out, name, text);
+}
+
+static void
+append_hex_member (GString    *out,
+                   const char *name,
+                   GBytes     *bytes)
+{
+  g_autofree char *hex = anx_chain_json_hex_encode (bytes);
+
+  append_string_member (out, name, hex);
+}
+
+static void
+append_string_list_member (GString    *out,
+                           const char *name,
+                           GPtrArray  *list)
+{
+  append_member (out, name);
+  g_string_append_c (out, '[');
+  for (guint i = 0; i < list->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_string (out, g_ptr_array_index (list, i));
+    }
+  g_string_append_c (out, ']');
+}
+
+static char *
+to_compact_json (AnxChainRecord *self)
+{
+  GString *out = g_string_sized_new (1024 + (self->kind == ANX_CHAIN_RECORD_KIND_CHARGE
+                                                 ? strlen (anx_chain_record_get_ocmf (self)) * 5 / 4
+                                                 : 0));
+  g_autofree char *prev = anx_chain_hash_to_hex (self->prev_hash);
+  g_autofree char *hash = anx_chain_hash_to_hex (anx_chain_record_get_hash (self));
+
+  g_string_append_c (out, '{');
+  append_int_member (out, "version", ANX_CHAIN_RECORD_VERSION);
+  append_string_member (out, "charger_id", self->charger_id);
+  append_int_member (out, "sequence", (gint64) self->sequence);
+  append_string_member (out, "kind", kind_names[self->kind]);
+  append_time_member (out, "recorded_at", self->recorded_at);
+  append_string_member (out, "prev_hash", prev);
+  append_string_member (out, "hash", hash);
+
+  append_member (out, kind_names[self->kind]);
+  g_string_append_c (out, '{');
+  switch (self->kind)
+    {
+    case ANX_CHAIN_RECORD_KIND_CHARGE:
+      append_string_member (out, "session_id", anx_chain_record_get_session_id (self));
+      append_string_member (out, "ocmf", anx_chain_record_get_ocmf (self));
+      append_int_member (out, "billed_wh", self->billed_wh);
+      append_int_member (out, "amount_fen", self->amount_fen);
+      append_member (out, "tariff");
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < self->tariff->len; i++)
+        {
+          const AnxTariffSegment *segment = &g_array_index (self->tariff, AnxTariffSegment, i);
+
+          if (i > 0)
+            g_string_append_c (out, ',');
+          g_string_append_c (out, '{');
+          append_string_member (out, "label", segment->label);
+          append_int_member (out, "energy_wh", segment->energy_wh);
+          append_int_member (out, "price_millifen_per_kwh", segment->price_millifen_per_kwh);
+          g_string_append_c (out, '}');
+        }
+      g_string_append_c (out, ']');
+      break;
+
+    case ANX_CHAIN_RECORD_KIND_SEAL:
+      append_string_member (out, "seal_id", anx_chain_record_get_seal_id (self));
+      append_string_member (out, "action", seal_action_names[self->seal_action]);
+      append_time_member (out, "event_time", self->event_time);
+      append_string_member (out, "signed_signal", anx_chain_record_get_signed_signal (self));
+      break;
+
+    case ANX_CHAIN_RECORD_KIND_METER_EXCHANGE:
+      append_string_member (out, "old_meter_serial", anx_chain_record_get_old_meter_serial (self));
+      append_hex_member (out, "old_public_key", self->old_public_key);
+      append_string_member (out, "new_meter_serial", anx_chain_record_get_new_meter_serial (self));
+      append_hex_member (out, "new_public_key", self->new_public_key);
+      append_string_member (out, "reason", anx_chain_record_get_reason (self));
+      break;
+
+    case ANX_CHAIN_RECORD_KIND_INSPECTION:
+      append_string_member (out, "inspector", anx_chain_record_get_inspector (self));
+      append_string_member (out, "result", result_names[self->result]);
+      append_time_member (out, "inspected_at", self->inspected_at);
+      append_member (out, "measured_error_bp");
+      if (self->has_measured_error)
+        g_string_append_printf (out, "%" G_GINT64_FORMAT, (gint64) self->measured_error_bp);
+      else
+        g_string_append (out, "null");
+      append_string_list_member (out, "seals_removed", self->seals_removed);
+      append_string_list_member (out, "seals_applied", self->seals_applied);
+      append_string_member (out, "notes", anx_chain_record_get_notes (self));
+      append_string_member (out, "idempotency_key", anx_chain_record_get_idempotency_key (self));
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append (out, "}}");
+
+  return g_string_free (out, FALSE);
+}
+
 /**
  * anx_chain_record_to_json:
  * @self: a record
  * @pretty: whether to indent
  *
- * Returns: (transfer full): the record as JSON text
+ * Returns: (transfer full): the record as JSON text, as
+ *   anx_chain_record_to_json_node() and json_to_string() write it
  */
 char *
 anx_chain_record_to_json (AnxChainRecord *self,
                           gboolean        pretty)
 {
-  g_autoptr(JsonNode) node = anx_chain_record_to_json_node (self);
+  g_autoptr(JsonNode) node = NULL;
 
+  if (!pretty)
+    return to_compact_json (self);
+  node = anx_chain_record_to_json_node (self);
   return json_to_string (node, pretty);
 }
