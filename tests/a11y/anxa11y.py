@@ -93,15 +93,18 @@ def matches(acc, role, name):
     return text == name
 
 
-def find_all(root, role=None, name=None, showing=True):
-    return [acc for _, acc in walk(root)
+def find_all(root, role=None, name=None, showing=True, limit=60):
+    return [acc for _, acc in walk(root, limit=limit)
             if matches(acc, role, name) and (not showing or is_showing(acc))]
 
 
-def wait_for(root, role=None, name=None, timeout=20.0, showing=True, what=None):
+def wait_for(root, role=None, name=None, timeout=20.0, showing=True, what=None, limit=60):
+    """limit: how deep to look. A window is a child of the application:
+    limit=1 finds it without walking every widget, which under ASan takes
+    longer than the wait itself."""
     deadline = time.monotonic() + timeout
     while True:
-        found = find_all(root, role, name, showing)
+        found = find_all(root, role, name, showing, limit)
         if found:
             return found[0]
         if time.monotonic() > deadline:

@@ -128,7 +128,7 @@ def open_charger(walk):
     button = a.wait_for(walk.app, "push button", "Open Charger", showing=False)
     a.press(button)
     a.wait_for(walk.app, "frame", "Charger %s" % walk.charger, showing=False, timeout=30,
-               what="the window titled after the charger")
+               what="the window titled after the charger", limit=1)
     a.wait_for(walk.app, "label", "Chain History", showing=False, timeout=30)
     shot(walk, "3-charger")
 
@@ -157,7 +157,7 @@ def record_detail(walk):
 
 @step("Mark Inspection from the charger; the mark is delivered to the feed")
 def mark_inspection(walk):
-    page = a.wait_for(walk.app, "frame", "Charger %s" % walk.charger, showing=False)
+    page = a.wait_for(walk.app, "frame", "Charger %s" % walk.charger, showing=False, limit=1)
     # The one on screen (the worklist's rows have their own, unmapped here).
     buttons = [b for b in a.find_all(page, "push button", "Mark Inspection…", showing=False)
                if a.on_screen(b)]
